@@ -1,0 +1,50 @@
+"""``create_app(settings)``: the FastAPI application over one ``Platform``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from reelstack import __version__
+from reelstack.api.auth import check_open_access
+from reelstack.api.errors import install_error_handlers
+from reelstack.api.limits import BodySizeLimit
+from reelstack.api.metrics import ApiMetrics, install_metrics
+from reelstack.api.routers import items, system
+from reelstack.config import Settings
+from reelstack.runtime.platform import Platform
+from reelstack.web import mount_console
+
+
+def create_app(settings: Settings | None = None, platform: Platform | None = None) -> FastAPI:
+    """Build the app. Pass ``platform`` to share one already open (tests, embedding)."""
+    settings = settings or (platform.settings if platform else Settings())
+    owned = platform is None
+    platform = platform or Platform.open(settings)
+    open_access = settings.api.open_access or platform.is_demo
+    check_open_access(settings.api.host, open_access)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            platform.close()
+
+    app = FastAPI(
+        title="ReelStack",
+        version=__version__,
+        description="Understand, moderate, search and recommend short videos.",
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    app.state.open_access = open_access
+    app.state.metrics = ApiMetrics()
+    install_error_handlers(app)
+    install_metrics(app, app.state.metrics)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_upload_mb * 1024 * 1024)
+    app.include_router(system.router)
+    app.include_router(items.router)
+    mount_console(app)
+    return app

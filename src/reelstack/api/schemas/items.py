@@ -1,0 +1,130 @@
+"""JSON shapes of items, creators, media and ingest results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from reelstack.core.clock import iso
+from reelstack.core.records import Creator, Item, Media
+from reelstack.ingest.manifest import AdSpec, PostSpec
+from reelstack.ingest.service import IngestResult
+
+
+class CreatorOut(BaseModel):
+    id: str
+    handle: str
+    display_name: str
+    followers: int
+
+    @classmethod
+    def of(cls, creator: Creator) -> CreatorOut:
+        return cls(
+            id=creator.id,
+            handle=creator.handle,
+            display_name=creator.display_name,
+            followers=creator.followers,
+        )
+
+
+class MediaOut(BaseModel):
+    id: str
+    kind: str
+    format: str
+    width: int
+    height: int
+    duration_s: float | None
+    fps: float | None
+    has_audio: bool
+    size_bytes: int
+    url: str
+
+    @classmethod
+    def of(cls, media: Media, item_id: str) -> MediaOut:
+        return cls(
+            id=media.id,
+            kind=media.kind,
+            format=media.format,
+            width=media.width,
+            height=media.height,
+            duration_s=media.duration_s,
+            fps=media.fps,
+            has_audio=media.has_audio,
+            size_bytes=media.size_bytes,
+            url=f"/v1/items/{item_id}/media",
+        )
+
+
+class ItemOut(BaseModel):
+    id: str
+    kind: str
+    caption: str
+    hashtags: list[str]
+    language: str | None
+    creator: CreatorOut
+    media: MediaOut | None
+    external_id: str | None
+    ad: AdSpec | None
+    created_at: str
+    ingested_at: str
+    meta: dict[str, Any]
+
+    @classmethod
+    def of(cls, item: Item, creator: Creator, media: Media | None) -> ItemOut:
+        return cls(
+            id=item.id,
+            kind=item.kind,
+            caption=item.caption,
+            hashtags=item.hashtags,
+            language=item.language,
+            creator=CreatorOut.of(creator),
+            media=MediaOut.of(media, item.id) if media else None,
+            external_id=item.external_id,
+            ad=AdSpec.model_validate(item.ad, from_attributes=True) if item.ad else None,
+            created_at=iso(item.created_at),
+            ingested_at=iso(item.ingested_at),
+            meta=item.meta,
+        )
+
+
+class ItemPage(BaseModel):
+    items: list[ItemOut]
+    next_cursor: str | None
+
+
+class CreatorPage(BaseModel):
+    creators: list[CreatorOut]
+    next_cursor: str | None
+
+
+class IngestResultOut(BaseModel):
+    source: str
+    status: str
+    item_id: str | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, result: IngestResult) -> IngestResultOut:
+        return cls(
+            source=result.source,
+            status=result.status,
+            item_id=result.item_id,
+            reason=result.reason,
+        )
+
+
+class IngestResponse(BaseModel):
+    results: list[IngestResultOut]
+    ingested: int
+    skipped: int
+    errors: int
+
+
+class PostBatch(BaseModel):
+    """``POST /v1/items`` JSON body: posts without media (media goes through multipart)."""
+
+    items: list[dict[str, Any]]
+
+
+__all__ = ["PostSpec"]

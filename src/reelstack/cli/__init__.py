@@ -1,0 +1,1 @@
+"""The ``reelstack`` command: one module per command group."""

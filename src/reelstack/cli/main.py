@@ -1,0 +1,47 @@
+"""Root command. Expected errors print one clear line (no stack trace) and exit with 2."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from reelstack import __version__
+from reelstack.cli import demo, doctor, ingest, keys, serve
+from reelstack.cli.common import echo_err
+from reelstack.core.errors import ReelStackError
+
+app = typer.Typer(
+    name="reelstack",
+    help="ReelStack: understand, moderate, search and recommend short videos.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("ingest")(ingest.ingest)
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+app.command("doctor")(doctor.doctor)
+app.add_typer(keys.app, name="keys")
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except ReelStackError as exc:
+        echo_err(f"error: {exc.message}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        echo_err("interrupted")
+        sys.exit(130)

@@ -1,0 +1,51 @@
+"""One typed settings tree, validated at start-up; every default is stated here once.
+
+Values come from keyword arguments, then ``REELSTACK_*`` environment variables (nested with
+``__``, e.g. ``REELSTACK_API__PORT=9000``), then the defaults below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MB = 1024 * 1024
+
+
+class ApiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    open_access: bool = Field(
+        False,
+        description="Treat requests without a key as admin. Only honoured on loopback addresses.",
+    )
+    max_upload_mb: int = Field(256, ge=1, description="Largest request body accepted.")
+
+
+class IngestSettings(BaseModel):
+    max_file_mb: int = Field(256, ge=1, description="Largest single media file accepted.")
+    max_image_pixels: int = Field(40_000_000, ge=1, description="Image bomb guard (width*height).")
+    max_video_pixels: int = Field(4096 * 4096, ge=1, description="Per-frame guard for video.")
+    max_video_seconds: float = Field(900.0, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REELSTACK_", env_nested_delimiter="__")
+
+    data_dir: Path = Path("./reelstack-data")
+    store_url: str | None = Field(
+        None, description="Store backend URL; default sqlite:///<data_dir>/reelstack.db"
+    )
+    stream_url: str = "memory://"
+    api: ApiSettings = ApiSettings()
+    ingest: IngestSettings = IngestSettings()
+
+    @property
+    def resolved_store_url(self) -> str:
+        return self.store_url or f"sqlite:///{(self.data_dir / 'reelstack.db').resolve()}"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.data_dir / "blobs"

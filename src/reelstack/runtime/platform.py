@@ -1,0 +1,68 @@
+"""``Platform``: every service of one ReelStack deployment, built from ``Settings``.
+
+The API, the CLI and the Python API all go through one ``Platform``, so each path sees the same
+store, blobs, stream and models. Built by a factory, never at import time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reelstack.config import Settings
+from reelstack.ingest.service import IngestService
+from reelstack.storage.blobs import FileBlobStore
+from reelstack.storage.interfaces import Store
+from reelstack.storage.registry import open_store
+from reelstack.storage.streams import EventStream, open_stream
+
+if TYPE_CHECKING:
+    from reelstack.models.registry import ModelRegistry
+
+DEMO_MARKER = "demo"  # meta key set on data dirs built by `reelstack demo`
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    store: Store
+    blobs: FileBlobStore
+    stream: EventStream
+    ingest: IngestService
+    started_at: float = field(default_factory=time.time)
+    _models: Any = None
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> Platform:
+        settings = settings or Settings()
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+        store = open_store(settings.resolved_store_url)
+        blobs = FileBlobStore(settings.blobs_dir)
+        stream = open_stream(settings.stream_url)
+        ingest = IngestService(store, blobs, stream, settings.ingest)
+        return cls(settings=settings, store=store, blobs=blobs, stream=stream, ingest=ingest)
+
+    @property
+    def models(self) -> ModelRegistry:
+        """The model registry, created on first use (loading stays lazy per model)."""
+        if self._models is None:
+            from reelstack.models.registry import ModelRegistry
+
+            self._models = ModelRegistry(cache_dir=Path(self.settings.data_dir) / "models")
+        return self._models
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.store.get_meta(DEMO_MARKER))
+
+    def close(self) -> None:
+        self.stream.close()
+        self.store.close()
+
+    def __enter__(self) -> Platform:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,157 @@
+"""Narrow storage interfaces, one per role, combined into one ``Store``.
+
+Services depend on the narrowest interface they need. Every backend passes the contract suite in
+``reelstack.testing.storage_contract``. Writes are atomic: a crash leaves each call either fully
+applied or not at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from reelstack.core.records import (
+    ApiKey,
+    AuditRecord,
+    Creator,
+    Decision,
+    Event,
+    Feature,
+    Item,
+    Media,
+    ReviewJob,
+    User,
+)
+
+
+class ItemStore(Protocol):
+    def insert_item(self, item: Item, media: Media | None = None) -> Item:
+        """Insert ``item`` (and ``media`` unless its sha256 is known) in one transaction.
+
+        Raises ``Conflict`` when an item with the same content hash or external id exists.
+        """
+        ...
+
+    def get_item(self, item_id: str) -> Item: ...
+
+    def find_item_by_hash(self, content_hash: str) -> Item | None: ...
+
+    def list_items(self, limit: int = 100, after: str | None = None) -> list[Item]:
+        """Items in creation order, ``after`` being the last id of the previous page."""
+        ...
+
+    def count_items(self) -> int: ...
+
+
+class MediaStore(Protocol):
+    def get_media(self, media_id: str) -> Media: ...
+
+    def find_media_by_sha256(self, sha256: str) -> Media | None: ...
+
+
+class CreatorStore(Protocol):
+    def upsert_creator(self, creator: Creator) -> Creator:
+        """Insert by handle, or return the stored creator with that handle."""
+        ...
+
+    def get_creator(self, creator_id: str) -> Creator: ...
+
+    def find_creator_by_handle(self, handle: str) -> Creator | None: ...
+
+    def list_creators(self, limit: int = 100, after: str | None = None) -> list[Creator]: ...
+
+
+class UserStore(Protocol):
+    def upsert_user(self, user: User) -> User: ...
+
+    def get_user(self, user_id: str) -> User: ...
+
+    def list_users(self, limit: int = 100, after: str | None = None) -> list[User]: ...
+
+
+class EventStore(Protocol):
+    def append_events(self, events: list[Event]) -> int:
+        """Append in one transaction, skipping known event ids; returns how many were new."""
+        ...
+
+    def read_events(self, after_seq: int = 0, limit: int = 1000) -> list[tuple[int, Event]]:
+        """Events in arrival order with their sequence numbers (for consumers that resume)."""
+        ...
+
+    def count_events(self) -> int: ...
+
+
+class FeatureStore(Protocol):
+    def put_feature(self, feature: Feature) -> None:
+        """Store or replace the feature of (item, stage)."""
+        ...
+
+    def get_features(self, item_id: str) -> dict[str, Feature]: ...
+
+
+class DecisionStore(Protocol):
+    def add_decision(self, decision: Decision) -> None: ...
+
+    def list_decisions(self, item_id: str) -> list[Decision]:
+        """Oldest first; the last one is in force."""
+        ...
+
+
+class AuditStore(Protocol):
+    def append_audit(self, record: AuditRecord) -> None: ...
+
+    def list_audit(self, subject_type: str, subject_id: str) -> list[AuditRecord]: ...
+
+
+class ReviewJobStore(Protocol):
+    def add_review_job(self, job: ReviewJob) -> None: ...
+
+    def get_review_job(self, job_id: str) -> ReviewJob: ...
+
+    def lease_next_job(
+        self, queue: str, owner: str, lease_seconds: float, now: float
+    ) -> ReviewJob | None:
+        """Lease the highest-priority open (or lease-expired) job to exactly one owner."""
+        ...
+
+
+class KeyStore(Protocol):
+    def add_api_key(self, key: ApiKey) -> None: ...
+
+    def find_api_key(self, key_hash: str) -> ApiKey | None:
+        """The active (not revoked) key with this hash."""
+        ...
+
+    def list_api_keys(self) -> list[ApiKey]: ...
+
+    def revoke_api_key(self, key_id: str, now: float) -> None: ...
+
+
+class MetaStore(Protocol):
+    def get_meta(self, key: str) -> Any | None: ...
+
+    def set_meta(self, key: str, value: Any) -> None: ...
+
+
+class Store(
+    ItemStore,
+    MediaStore,
+    CreatorStore,
+    UserStore,
+    EventStore,
+    FeatureStore,
+    DecisionStore,
+    AuditStore,
+    ReviewJobStore,
+    KeyStore,
+    MetaStore,
+    Protocol,
+):
+    """Everything a ReelStack deployment stores, as one object."""
+
+    url: str
+
+    def check(self) -> None:
+        """Raise ``StorageError`` when the backend cannot serve (used by health checks)."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Contract suites every backend must pass, and record factories for tests."""

@@ -1,0 +1,198 @@
+"""The contract every ``Store`` backend passes. Subclass and provide a ``store`` fixture:
+
+class TestMyStore(StoreContract):
+    @pytest.fixture
+    def store(self):
+        ...
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from reelstack.core.errors import Conflict, NotFound
+from reelstack.core.ids import new_id
+from reelstack.core.records import Ad, ApiKey, AuditRecord, Decision, Feature, ReviewJob, User
+from reelstack.storage.interfaces import Store
+from reelstack.testing.factories import (
+    CAPTIONS_6_SCRIPTS,
+    make_creator,
+    make_event,
+    make_item,
+    make_media,
+)
+
+
+class StoreContract:
+    """Behaviour shared by all backends (no backend-specific assertions here)."""
+
+    def _creator(self, store: Store):
+        return store.upsert_creator(make_creator())
+
+    def test_item_round_trip_with_media_and_ad(self, store: Store) -> None:
+        creator, media = self._creator(store), make_media()
+        ad = Ad(advertiser="Acme", landing_page_text="Buy now", claims=["best"])
+        item = make_item(creator, media, ad=ad, meta={"topic": "cats"}, hashtags=["a", "猫"])
+        store.insert_item(item, media)
+        assert store.get_item(item.id) == item
+        assert store.get_media(media.id) == media
+        assert store.find_item_by_hash(media.sha256) == item
+        assert store.find_media_by_sha256(media.sha256) == media
+
+    def test_missing_records_raise_not_found(self, store: Store) -> None:
+        for getter in (store.get_item, store.get_media, store.get_creator, store.get_user):
+            with pytest.raises(NotFound):
+                getter("nope")
+        assert store.find_item_by_hash("0" * 64) is None
+
+    def test_duplicate_content_hash_or_external_id_conflicts(self, store: Store) -> None:
+        creator = self._creator(store)
+        first = make_item(creator, external_id="ext-1")
+        store.insert_item(first)
+        with pytest.raises(Conflict):
+            store.insert_item(make_item(creator, content_hash=first.content_hash))
+        with pytest.raises(Conflict):
+            store.insert_item(make_item(creator, external_id="ext-1"))
+        assert store.count_items() == 1
+
+    def test_shared_media_is_stored_once(self, store: Store) -> None:
+        creator, media = self._creator(store), make_media()
+        store.insert_item(make_item(creator, media), media)
+        other = make_item(creator, media, content_hash="f" * 64)
+        store.insert_item(other, media)
+        assert store.get_item(other.id).media_id == media.id
+
+    def test_list_items_pages_in_creation_order(self, store: Store) -> None:
+        creator = self._creator(store)
+        ids = [store.insert_item(make_item(creator)).id for _ in range(7)]
+        first = store.list_items(limit=4)
+        rest = store.list_items(limit=4, after=first[-1].id)
+        assert [i.id for i in first + rest] == ids
+        assert store.count_items() == 7
+
+    def test_unicode_captions_round_trip(self, store: Store) -> None:
+        creator = self._creator(store)
+        for caption in CAPTIONS_6_SCRIPTS:
+            item = store.insert_item(make_item(creator, caption=caption))
+            assert store.get_item(item.id).caption == caption
+
+    def test_upsert_creator_is_idempotent_by_handle(self, store: Store) -> None:
+        first = store.upsert_creator(make_creator("same"))
+        again = store.upsert_creator(make_creator("same"))
+        assert again.id == first.id
+        assert store.find_creator_by_handle("same") == first
+        assert [c.id for c in store.list_creators()] == [first.id]
+
+    def test_users(self, store: Store) -> None:
+        user = User(id=new_id("usr"), handle="ana", language="th", birth_year=2010)
+        assert store.upsert_user(user) == user
+        assert store.upsert_user(User(id=new_id("usr"), handle="ana")).id == user.id
+        assert store.get_user(user.id) == user
+        assert store.list_users() == [user]
+
+    def test_events_are_idempotent_and_ordered(self, store: Store) -> None:
+        events = [make_event("u1", f"i{n}", ts=float(n)) for n in range(5)]
+        assert store.append_events(events) == 5
+        assert store.append_events([events[0], make_event("u1", "i9")]) == 1
+        read = store.read_events()
+        assert [e.event_id for _, e in read][:5] == [e.event_id for e in events]
+        seqs = [s for s, _ in read]
+        assert seqs == sorted(seqs)
+        assert [e.event_id for _, e in store.read_events(after_seq=seqs[2])] == [
+            e.event_id for _, e in read[3:]
+        ]
+        assert store.count_events() == 6
+
+    def test_features_replace_per_stage(self, store: Store) -> None:
+        item = store.insert_item(make_item(self._creator(store)))
+        store.put_feature(
+            Feature(
+                item_id=item.id,
+                stage="text",
+                model_name="m",
+                model_version="1",
+                value={"lang": "en"},
+            )
+        )
+        store.put_feature(
+            Feature(
+                item_id=item.id,
+                stage="text",
+                model_name="m",
+                model_version="2",
+                value={"lang": "th"},
+            )
+        )
+        features = store.get_features(item.id)
+        assert list(features) == ["text"]
+        assert features["text"].model_version == "2"
+        assert features["text"].value == {"lang": "th"}
+
+    def test_decisions_and_audit_keep_order(self, store: Store) -> None:
+        item = store.insert_item(make_item(self._creator(store)))
+        for action in ("allow", "remove", "allow"):
+            store.add_decision(Decision(id=new_id("dec"), item_id=item.id, action=action))
+            store.append_audit(
+                AuditRecord(
+                    id=new_id("aud"),
+                    actor="test",
+                    action=action,
+                    subject_type="item",
+                    subject_id=item.id,
+                )
+            )
+        assert [d.action for d in store.list_decisions(item.id)] == ["allow", "remove", "allow"]
+        assert [a.action for a in store.list_audit("item", item.id)] == ["allow", "remove", "allow"]
+
+    def test_review_job_lease_goes_to_one_owner_and_expires(self, store: Store) -> None:
+        item = store.insert_item(make_item(self._creator(store)))
+        low = ReviewJob(id=new_id("rvj"), item_id=item.id, queue="q", priority=1.0)
+        high = ReviewJob(id=new_id("rvj"), item_id=item.id, queue="q", priority=5.0)
+        store.add_review_job(low)
+        store.add_review_job(high)
+        first = store.lease_next_job("q", "alice", lease_seconds=60, now=0.0)
+        second = store.lease_next_job("q", "bob", lease_seconds=60, now=1.0)
+        assert (first.id, first.lease_owner) == (high.id, "alice")
+        assert (second.id, second.lease_owner) == (low.id, "bob")
+        assert store.lease_next_job("q", "carol", lease_seconds=60, now=2.0) is None
+        expired = store.lease_next_job("q", "carol", lease_seconds=60, now=100.0)
+        assert expired is not None and expired.lease_owner == "carol"
+
+    def test_api_keys(self, store: Store) -> None:
+        key = ApiKey(id=new_id("key"), name="ci", role="reviewer", key_hash="h" * 64)
+        store.add_api_key(key)
+        assert store.find_api_key("h" * 64) == key
+        store.revoke_api_key(key.id, now=5.0)
+        assert store.find_api_key("h" * 64) is None
+        assert store.list_api_keys()[0].revoked_at == 5.0
+        with pytest.raises(NotFound):
+            store.revoke_api_key("missing", now=5.0)
+
+    def test_meta(self, store: Store) -> None:
+        assert store.get_meta("k") is None
+        store.set_meta("k", {"a": [1, 2]})
+        assert store.get_meta("k") == {"a": [1, 2]}
+
+    def test_concurrent_writers_lose_nothing(self, store: Store) -> None:
+        creator = self._creator(store)
+        errors: list[Exception] = []
+
+        def write(n: int) -> None:
+            try:
+                for _ in range(n):
+                    store.insert_item(make_item(creator))
+            except Exception as exc:  # surfaced by the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=write, args=(25,)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert store.count_items() == 100
+
+    def test_check_passes_on_a_healthy_store(self, store: Store) -> None:
+        store.check()
