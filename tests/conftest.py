@@ -13,6 +13,14 @@ from reelstack.api.auth import create_key
 from reelstack.config import Settings
 from reelstack.runtime.platform import Platform
 from reelstack.testing.media import make_image, make_png_bomb, make_video, truncate
+from reelstack.testing.network import network_blocked
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_network() -> Iterator[None]:
+    """Every test runs with non-loopback networking blocked at the socket level."""
+    with network_blocked():
+        yield
 
 
 @pytest.fixture(scope="session")

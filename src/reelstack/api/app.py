@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from reelstack import __version__
-from reelstack.api.auth import check_open_access
+from reelstack.api.auth import check_open_access, is_loopback
 from reelstack.api.errors import install_error_handlers
 from reelstack.api.limits import BodySizeLimit
 from reelstack.api.metrics import ApiMetrics, install_metrics
@@ -23,8 +23,9 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     settings = settings or (platform.settings if platform else Settings())
     owned = platform is None
     platform = platform or Platform.open(settings)
-    open_access = settings.api.open_access or platform.is_demo
-    check_open_access(settings.api.host, open_access)
+    check_open_access(settings.api.host, settings.api.open_access)
+    # A demo data dir is open on loopback only; elsewhere it needs keys like any other.
+    open_access = settings.api.open_access or (platform.is_demo and is_loopback(settings.api.host))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

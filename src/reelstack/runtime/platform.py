@@ -40,6 +40,7 @@ class Platform:
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
         store = open_store(settings.resolved_store_url)
         blobs = FileBlobStore(settings.blobs_dir)
+        blobs.remove_orphan_temp_files()
         stream = open_stream(settings.stream_url)
         ingest = IngestService(store, blobs, stream, settings.ingest)
         return cls(settings=settings, store=store, blobs=blobs, stream=stream, ingest=ingest)

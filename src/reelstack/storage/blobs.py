@@ -6,10 +6,11 @@ so a crash never leaves a partial blob under its final name.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -90,16 +91,20 @@ class FileBlobStore:
                 os.unlink(tmp_name)
             raise
 
-    def remove_orphan_temp_files(self) -> int:
-        """Delete leftovers of writes interrupted by a crash; returns how many."""
+    def remove_orphan_temp_files(self, min_age_s: float = 3600.0) -> int:
+        """Delete leftovers of writes a crash interrupted; returns how many.
+
+        Only files older than ``min_age_s`` go, so a concurrent writer's upload is left alone.
+        """
+        cutoff = time.time() - min_age_s
         count = 0
         for leftover in self._tmp.glob("upload-*"):
-            leftover.unlink(missing_ok=True)
-            count += 1
+            with contextlib.suppress(FileNotFoundError):
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    count += 1
         return count
 
-    def copy_to(self, sha256: str, target: Path) -> None:
-        shutil.copyfile(self.path(sha256), target)
 
 
 def _fsync_dir(directory: Path) -> None:

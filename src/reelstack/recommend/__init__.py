@@ -1,0 +1,1 @@
+"""Recommend: events, real-time user state, recall, multi-task ranking and re-ranking."""

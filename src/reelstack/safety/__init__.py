@@ -1,0 +1,1 @@
+"""Safety: policies, detectors, hash banks, rules, decisions, review, appeals and audit."""

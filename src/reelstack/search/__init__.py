@@ -1,0 +1,1 @@
+"""Search: query understanding, hybrid multilingual and cross-modal retrieval, ranking, suggest."""

@@ -1,0 +1,1 @@
+"""Understand: turns every ingested post into features (keyframes, concepts, text, embeddings)."""
