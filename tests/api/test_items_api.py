@@ -143,3 +143,13 @@ def test_creators_listing(client: TestClient, keys: dict[str, str], platform: Pl
     assert [c["handle"] for c in creators] == ["zed"]
     one = client.get(f"/v1/creators/{creators[0]['id']}", headers=auth(keys["client"]))
     assert one.json()["handle"] == "zed"
+
+
+def test_media_supports_range_requests(
+    client: TestClient, keys: dict[str, str], media_dir: Path
+) -> None:
+    body = _upload(client, keys["client"], media_dir, ["other.mp4"], creator="ana").json()
+    url = f"/v1/items/{body['results'][0]['item_id']}/media"
+    part = client.get(url, headers={**auth(keys["client"]), "Range": "bytes=0-99"})
+    assert part.status_code == 206
+    assert part.content == (media_dir / "other.mp4").read_bytes()[:100]
