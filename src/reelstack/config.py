@@ -7,6 +7,7 @@ Values come from keyword arguments, then ``REELSTACK_*`` environment variables (
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
         None, description="Store backend URL; default sqlite:///<data_dir>/reelstack.db"
     )
     stream_url: str = "memory://"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = Field("text", description="json: one object per line")
     api: ApiSettings = ApiSettings()
     ingest: IngestSettings = IngestSettings()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import typer
@@ -10,7 +9,9 @@ import typer
 from reelstack import __version__
 from reelstack.cli import demo, doctor, ingest, keys, serve
 from reelstack.cli.common import echo_err
+from reelstack.config import Settings
 from reelstack.core.errors import ReelStackError
+from reelstack.runtime.logs import configure_logging
 
 app = typer.Typer(
     name="reelstack",
@@ -36,8 +37,9 @@ def _root(
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
+        settings = Settings()
+        configure_logging(settings.log_level, settings.log_format)
         app()
     except ReelStackError as exc:
         echo_err(f"error: {exc.message}")
