@@ -73,7 +73,7 @@ def test_doctor_reports_tools_models_and_data(tmp_path: Path) -> None:
     result = _run("doctor", "--data", str(tmp_path / "d"), "--json")
     report = json.loads(result.output)
     names = {c["name"] for c in report["checks"]}
-    assert {"ffmpeg", "espeak-ng", "font: Chinese"} <= names
+    assert {"ffmpeg", "espeak-ng", "font: cjk"} <= names
     assert any(n.startswith("model: ") for n in names)
     assert report["data"]["items"] == 0
     human = _run("doctor", "--data", str(tmp_path / "d"))

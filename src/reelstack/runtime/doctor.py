@@ -13,8 +13,6 @@ from typing import Any
 
 from reelstack.runtime.platform import Platform
 
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
-
 
 @dataclass(frozen=True, slots=True)
 class Check:
@@ -24,10 +22,10 @@ class Check:
     needed_for: str
 
 
-def _tool(name: str, needed_for: str, version_flag: str = "-version") -> Check:
+def _tool(name: str, needed_for: str, version_flag: str, package: str) -> Check:
     path = shutil.which(name)
     if path is None:
-        return Check(name, False, "not installed (apt-get install " + name + ")", needed_for)
+        return Check(name, False, f"not installed (apt-get install {package})", needed_for)
     try:
         out = subprocess.run(
             [path, version_flag], capture_output=True, text=True, timeout=10, check=False
@@ -38,29 +36,30 @@ def _tool(name: str, needed_for: str, version_flag: str = "-version") -> Check:
     return Check(name, True, first[0] if first else path, needed_for)
 
 
-def find_font(*patterns: str) -> Path | None:
-    """The first installed font file whose name matches one of ``patterns`` (glob)."""
-    for folder in FONT_DIRS:
-        for pattern in patterns:
-            for found in sorted(folder.rglob(pattern)) if folder.is_dir() else ():
-                return found
-    return None
+_FONT_PACKAGES = {"latin": "fonts-noto-core", "cjk": "fonts-noto-cjk", "thai": "fonts-noto-core"}
 
 
-def _font(script: str, patterns: tuple[str, ...], package: str) -> Check:
-    found = find_font(*patterns)
-    detail = str(found) if found else f"no font found (apt-get install {package})"
-    return Check(f"font: {script}", found is not None, detail, "on-screen text in demo clips")
+def _font_checks() -> list[Check]:
+    from reelstack.demo.assets import find_fonts  # the demo's renderer is what needs fonts
+
+    checks = []
+    for script, ref in find_fonts().items():
+        detail = ref.path if ref else f"no font found (apt-get install {_FONT_PACKAGES[script]})"
+        checks.append(Check(f"font: {script}", ref is not None, detail, "text in demo clips"))
+    return checks
 
 
 def system_checks() -> list[Check]:
     return [
-        _tool("ffmpeg", "command-line media tools (PyAV bundles its own decoders)"),
-        _tool("espeak-ng", "speech tracks in demo clips", "--version"),
-        _tool("tesseract", "OCR for Thai, Vietnamese, Malay", "--version"),
-        _font("Latin/Vietnamese", ("NotoSans-Regular.ttf", "DejaVuSans.ttf"), "fonts-noto-core"),
-        _font("Chinese", ("NotoSansCJK-Regular.ttc",), "fonts-noto-cjk"),
-        _font("Thai", ("NotoSansThai-Regular.ttf", "Loma.ttf"), "fonts-noto-core"),
+        _tool("ffmpeg", "command-line media tools (PyAV bundles its own)", "-version", "ffmpeg"),
+        _tool("espeak-ng", "speech tracks in demo clips", "--version", "espeak-ng"),
+        _tool(
+            "tesseract",
+            "OCR for Thai, Vietnamese, Malay",
+            "--version",
+            "tesseract-ocr tesseract-ocr-tha tesseract-ocr-vie tesseract-ocr-msa",
+        ),
+        *_font_checks(),
     ]
 
 

@@ -106,7 +106,6 @@ class FileBlobStore:
         return count
 
 
-
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
