@@ -56,3 +56,17 @@ def test_plan_is_deterministic_and_has_ground_truth(tmp_path: Path) -> None:
     banned = [p.job for p in first if p.meta.get("violation") == "reupload"]
     assert len({(j.source, j.seed) for j in banned}) == 1  # re-uploads copy one clip
     assert len({(j.zoom_extra, j.gain, j.size) for j in banned}) == len(banned)
+
+
+def test_without_espeak_or_fonts_the_plan_degrades(tmp_path: Path, monkeypatch) -> None:
+    import reelstack.demo.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "espeak_available", lambda: False)
+    monkeypatch.setattr(corpus_module, "covers", lambda language: language != "zh")
+    plan = plan_corpus(tmp_path, 80, 20, 4, {})
+    assert all(p.job is None or p.job.speech is None for p in plan)
+    chinese = [p for p in plan if p.entry["language"] == "zh" and p.meta.get("caption_source")
+               not in ("banned", "ad")]  # fmt: skip
+    assert chinese, "seed 4 plans some Chinese posts"
+    for post in chinese:
+        assert all(text.isascii() for text in post.meta["overlay_text"])  # English fallback
