@@ -10,8 +10,10 @@ DATA   ?= ./reelstack-data
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# torch first and pinned: pip takes the CPU wheel on this disk, never a CUDA build.
 $(VENV)/.installed: pyproject.toml $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[demo,models,dev]"
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[demo,models,understand,dev]" "torch==2.13.0"
 	touch $@
 
 install: $(VENV)/.installed

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ReelStack's demo and tests use, when this machine allows it.
+# Installs the Debian packages ReelStack's demo, OCR and tests use, when this machine allows it.
 # Best effort by design: every feature that needs one of them degrades with a clear message
 # when it is missing (see `reelstack doctor`).
 set -u
-packages=(fonts-noto-core fonts-noto-cjk espeak-ng ffmpeg)
+packages=(fonts-noto-core fonts-noto-cjk espeak-ng ffmpeg tesseract-ocr tesseract-ocr-tha
+          tesseract-ocr-vie tesseract-ocr-ind tesseract-ocr-msa tesseract-ocr-chi-sim)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -32,6 +32,32 @@ class IngestSettings(BaseModel):
     max_video_seconds: float = Field(900.0, gt=0)
 
 
+class UnderstandSettings(BaseModel):
+    """Knobs of the understanding pipeline; stages read only their own section."""
+
+    worker: bool = Field(True, description="Process new items in the background of serve/demo.")
+    batch_size: int = Field(8, ge=1, description="Items per batched model call.")
+    threads: int | None = Field(None, ge=1, description="CPU threads for models (None: all).")
+    # keyframes
+    max_keyframes: int = Field(16, ge=1, le=64)
+    scene_threshold: float = Field(0.35, gt=0, lt=1, description="Histogram change for a cut.")
+    keyframe_px: int = Field(720, ge=64, description="Longest side of stored keyframes.")
+    thumbnail_px: int = Field(320, ge=32)
+    # visual and cross-modal
+    concept_top_k: int = Field(5, ge=1, le=50)
+    crossmodal_backend: Literal["conse", "clip"] = "conse"
+    conse_top_t: int = Field(10, ge=1, le=1000)
+    clip_model: str | None = Field(
+        None, description="open_clip 'ARCH:/path/to/weights' for the clip backend (never fetched)."
+    )
+    # OCR and ASR
+    ocr_min_confidence: float = Field(0.5, ge=0, le=1)
+    asr_model: str = "asr-whisper-base"
+    asr_max_seconds: float = Field(180.0, gt=0)
+    # text
+    text_embedding_model: str = "text-multilingual-e5"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REELSTACK_", env_nested_delimiter="__")
 
@@ -44,6 +70,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field("text", description="json: one object per line")
     api: ApiSettings = ApiSettings()
     ingest: IngestSettings = IngestSettings()
+    understand: UnderstandSettings = UnderstandSettings()
 
     @property
     def resolved_store_url(self) -> str:

@@ -254,13 +254,11 @@ def _frames(job: RenderJob, rng: random.Random, count: int):
         first = Image.open(job.source)
         first.load()
     look = _make_look(rng, job.gain, wide=first.width > 1.9 * first.height)
+    if is_video:  # footage moves already: zoom half as much as over a still
+        z0, z1 = 1.0 + (z0 - 1.0) / 2, 1.0 + (z1 - 1.0) / 2
     z0, z1 = z0 + job.zoom_extra, z1 + job.zoom_extra
     stage_size = (round(out_size[0] * 1.25), round(out_size[1] * 1.25))
     if is_video:
-        z0, z1 = (
-            1.0 + (z0 - 1.0) / 2 + job.zoom_extra / 2,
-            1.0 + (z1 - 1.0) / 2 + job.zoom_extra / 2,
-        )
         background = _fit_background(_grade(first, look), stage_size) if look.fit else None
         span = len(frames) / src_fps
         start, speed = rng.uniform(0, span * 0.6), rng.uniform(0.6, 1.0)
@@ -335,9 +333,7 @@ def render(job: RenderJob) -> dict[str, Any]:
     Path(job.out).parent.mkdir(parents=True, exist_ok=True)
     if job.is_still:
         frame = _stamp(next(_frames(job, rng, 1)), texts[:1] + marks)
-        frame.save(job.out, quality=88) if job.out.endswith((".jpg", ".jpeg")) else frame.save(
-            job.out
-        )
+        frame.save(job.out, **({"quality": 88} if job.out.endswith((".jpg", ".jpeg")) else {}))
         return {"width": width, "height": height, "duration_s": None, "has_audio": False}
     speech = synthesize(*job.speech) if job.speech else None
     duration = job.duration

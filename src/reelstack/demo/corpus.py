@@ -2,7 +2,7 @@
 
 The plan is a pure function of the seed (creators, topics, captions, timestamps, violations);
 rendering is spread over worker processes. Ground truth — topic, violation label, on-screen and
-spoken text, the source asset, which clip a re-upload copies — goes into each post's ``meta``,
+spoken text, the source asset, which post a re-upload copies — goes into each post's ``meta``,
 so later stages (OCR, ASR, safety, search) can be measured against it.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
@@ -25,11 +25,13 @@ from reelstack.demo.clips import RenderJob, espeak_available, render
 
 log = logging.getLogger(__name__)
 
-REFERENCE_DATE = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)  # posts spread over 30 days before
-VIOLATING_SHARE = {"spam": 0.025, "abuse": 0.02}
-REUPLOADS = 5  # copies of the banned clip besides the original
+REFERENCE_BASE = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+SPAN_DAYS = 30  # posts are spread over this many days before the reference date
+VIOLATING_SHARE = {"spam": 0.025, "abuse": 0.02}  # plus the banned clip and its re-uploads
 SPEECH_SHARE = 0.35
 IMAGE_SHARE = 0.1
+TEXT_SHARE = 0.03
+REUPLOAD_SIZES = ((288, 512), (270, 480), (306, 544))
 
 
 @dataclass(slots=True)
@@ -38,15 +40,23 @@ class DemoCreator:
     name: str
     language: str
     topics: list[str]
+    activity: float = 1.0  # relative posting rate: a few creators post most
 
 
 @dataclass(slots=True)
 class PlannedPost:
-    """One manifest line plus the job that renders its media."""
+    """One manifest line, the job that renders its media (None for text posts), ground truth."""
 
     entry: dict[str, Any]
     job: RenderJob | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    created: datetime = REFERENCE_BASE
+    copies: PlannedPost | None = None  # the banned original a re-upload copies
+
+
+def reference_date(seed: int) -> datetime:
+    """Where the corpus's timeline ends: fixed per seed, never the wall clock, so it reproduces."""
+    return REFERENCE_BASE + timedelta(days=seed % 31)
 
 
 def build_corpus(
@@ -60,35 +70,45 @@ def build_corpus(
     progress: bool = True,
     include_bad: bool = False,
 ) -> Path:
-    """Render the corpus into ``out_dir``; returns the path of its ``manifest.jsonl``."""
+    """Render the corpus into ``out_dir``; returns the path of its ``manifest.jsonl``.
+
+    ``include_bad`` adds three broken media files (beyond ``posts``) to show per-item ingest errors.
+    """
     out_dir = Path(out_dir)
     (out_dir / "media").mkdir(parents=True, exist_ok=True)
     plan = plan_corpus(out_dir, posts, creators, seed, captions.load_titles(titles_path))
     jobs = [p.job for p in plan if p.job is not None]
-    rendered = dict(zip((j.out for j in jobs), _render_all(jobs, workers, progress), strict=True))
+    rendered = _render_all(jobs, workers, progress)
     lines = []
     for post in plan:
         if post.job is not None:
             post.entry["meta"] = {**post.meta, **rendered[post.job.out]}
         lines.append(json.dumps(post.entry, ensure_ascii=False))
     if include_bad:
-        lines += _bad_entries(out_dir, jobs[0].out if jobs else None)
+        videos = [j.out for j in jobs if not j.is_still]
+        lines += _bad_entries(out_dir, videos[0] if videos else None, seed)
     manifest = out_dir / "manifest.jsonl"
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return manifest
 
 
-def _render_all(jobs: list[RenderJob], workers: int, progress: bool) -> list[dict[str, Any]]:
-    bar = tqdm(total=len(jobs), unit="clip", desc="render", disable=not progress)
-    results = []
+def _render_one(job: RenderJob) -> tuple[str, dict[str, Any]]:
+    return job.out, render(job)
+
+
+def _render_all(jobs: list[RenderJob], workers: int, progress: bool) -> dict[str, dict[str, Any]]:
+    """Output path → render facts. Spawned workers: safe even when the caller runs threads."""
+    bar = tqdm(total=len(jobs), unit="file", desc="demo media", disable=not progress)
+    results: dict[str, dict[str, Any]] = {}
+    longest_first = sorted(jobs, key=lambda j: (j.is_still, -j.duration))
     if workers <= 1:
-        for job in jobs:
-            results.append(render(job))
+        for job in longest_first:
+            results[job.out] = render(job)
             bar.update()
     else:
-        with get_context("spawn").Pool(workers) as pool:
-            for result in pool.imap(render, jobs, chunksize=2):
-                results.append(result)
+        with get_context("spawn").Pool(min(workers, max(1, len(jobs)))) as pool:
+            for out, result in pool.imap_unordered(_render_one, longest_first):
+                results[out] = result
                 bar.update()
     bar.close()
     return results
@@ -104,7 +124,7 @@ def make_creators(count: int, rng: random.Random) -> list[DemoCreator]:
     topic_names, topic_weights = list(TOPICS), [t.popularity for t in TOPICS.values()]
     used: set[str] = set()
     made = []
-    for _ in range(count):
+    for rank in range(count):
         language = rng.choices(languages, weights)[0]
         stem, name = rng.choice(vocab.NAMES[language])
         handle = f"{stem}{rng.randint(1, 999)}"
@@ -112,8 +132,17 @@ def make_creators(count: int, rng: random.Random) -> list[DemoCreator]:
             handle = f"{stem}{rng.randint(1, 9999)}"
         used.add(handle)
         topics = list(dict.fromkeys(rng.choices(topic_names, topic_weights, k=rng.randint(1, 3))))
-        made.append(DemoCreator(handle, name, language, topics))
+        made.append(DemoCreator(handle, name, language, topics, activity=1 / (rank + 1) ** 0.7))
     return made
+
+
+def _counts(posts: int) -> tuple[int, int, dict[str, int]]:
+    """(ads, re-uploads of the banned clip, other violations) for a corpus of ``posts``."""
+    ads = 0 if posts < 10 else 2 if posts < 100 else 3 if posts < 250 else 4
+    if posts < 40:  # too small to spare posts for violations
+        return ads, 0, {}
+    reuploads = 3 if posts < 100 else 4 if posts < 250 else 5
+    return ads, reuploads, {k: max(1, round(posts * s)) for k, s in VIOLATING_SHARE.items()}
 
 
 def plan_corpus(
@@ -123,56 +152,66 @@ def plan_corpus(
     seed: int,
     titles: dict[str, list[tuple[str, str]]],
 ) -> list[PlannedPost]:
+    """Every post of the corpus, in time order, with its render job; renders nothing."""
     rng = random.Random(seed)
     assets = available_topics()
-    creators = make_creators(creator_count, rng)
-    plan: list[PlannedPost] = []
-    plan += [_ad_post(out_dir, i, creators, assets, rng) for i in range(len(vocab.ADS))]
-    plan += _banned_posts(out_dir, creators, assets, rng)
-    special = {k: max(1, round(posts * share)) for k, share in VIOLATING_SHARE.items()}
-    for kind, count in special.items():
-        plan += [_post(out_dir, rng.choice(creators), assets, rng, titles, kind, creators)
+    creators = make_creators(max(2, creator_count), rng)
+    end = reference_date(seed)
+    if not espeak_available():
+        log.warning("demo corpus: espeak-ng not found; clips will be silent (no speech track)")
+    for lang in vocab.LANGUAGES:
+        if not covers(lang):
+            log.warning("demo corpus: no font for %r text; its on-screen text is English", lang)
+    ads, reuploads, violations = _counts(posts)
+    plan = [_ad_post(i, assets, rng) for i in range(ads)]
+    if reuploads:
+        plan += _banned_posts(creators, assets, rng, reuploads)
+    for kind, count in violations.items():
+        plan += [_post(rng.choice(creators), assets, rng, titles, kind, creators)
                  for _ in range(count)]  # fmt: skip
+    activity = [c.activity for c in creators]
     while len(plan) < posts:
-        creator = rng.choice(creators)
-        plan.append(_post(out_dir, creator, assets, rng, titles, None, creators))
-    rng.shuffle(plan)
+        creator = rng.choices(creators, activity)[0]
+        plan.append(_post(creator, assets, rng, titles, None, creators))
+    for post in plan:
+        post.created = end - timedelta(seconds=round(rng.uniform(0, SPAN_DAYS * 86400)))
+    for post in plan:  # a re-upload comes after the clip it copies
+        if post.copies is not None and post.created <= post.copies.created:
+            post.created = post.copies.created + timedelta(hours=rng.uniform(1, 72))
+    plan.sort(key=lambda p: p.created)
     for number, post in enumerate(plan, start=1):
         post.entry["external_id"] = f"demo-{number:04d}"
+        post.entry["created_at"] = post.created.isoformat().replace("+00:00", "Z")
         if post.job is not None:
             final = out_dir / "media" / f"demo-{number:04d}{Path(post.job.out).suffix}"
-            post.job = _with_out(post.job, str(final))
+            post.job = replace(post.job, out=str(final))
             post.entry["media"] = f"media/{final.name}"
-        post.entry["created_at"] = _timestamp(rng)
+    for post in plan:
+        if post.copies is not None:
+            post.meta["reupload_of"] = post.copies.entry["external_id"]
     return plan
 
 
-def _with_out(job: RenderJob, out: str) -> RenderJob:
-    values = {name: getattr(job, name) for name in job.__dataclass_fields__}
-    return RenderJob(**{**values, "out": out})
-
-
-def _timestamp(rng: random.Random) -> str:
-    when = REFERENCE_DATE - timedelta(seconds=rng.uniform(0, 30 * 86400))
-    return when.isoformat().replace("+00:00", "Z")
-
-
-def _pick_topic(creator: DemoCreator, rng: random.Random, assets: dict) -> str:
+def _pick_topic(creator: DemoCreator, rng: random.Random, assets: dict[str, list[Path]]) -> str:
     home = [t for t in creator.topics if t in assets]
     if home and rng.random() < 0.85:
         return rng.choice(home)
-    return rng.choice(list(assets))
+    names = list(assets)
+    return rng.choices(names, [TOPICS[t].popularity for t in names])[0]
 
 
 def _job(
     asset: Path, rng: random.Random, overlays: tuple[str, ...], watermark: str,
     speech: tuple[str, str] | None, still: bool,
 ) -> RenderJob:  # fmt: skip
-    suffix = ".jpg" if still else ".mp4"
+    video_source = asset.suffix == ".mp4"
+    long_clip = rng.random() < 0.15
     return RenderJob(
-        out=f"pending{suffix}",
+        out="pending" + (rng.choice((".jpg", ".jpg", ".png")) if still else ".mp4"),
         source=str(asset),
-        duration=round(rng.uniform(5.0, 15.0), 1),
+        size=(540, 960) if still else (288, 512),
+        duration=round(rng.uniform(12.0, 15.0) if long_clip else rng.uniform(5.0, 12.0), 1),
+        fps=15 if video_source else 12,
         seed=rng.randrange(1 << 30),
         overlays=overlays,
         watermark=watermark,
@@ -180,8 +219,12 @@ def _job(
     )
 
 
+def _overlay_language(lang: str, rng: random.Random) -> str:
+    """Mostly the post's language, sometimes English; English where no font can draw it."""
+    return lang if covers(lang) and rng.random() < 0.85 else "en"
+
+
 def _post(
-    out_dir: Path,
     creator: DemoCreator,
     assets: dict[str, list[Path]],
     rng: random.Random,
@@ -190,31 +233,45 @@ def _post(
     creators: list[DemoCreator],
 ) -> PlannedPost:
     lang, topic = creator.language, _pick_topic(creator, rng, assets)
-    if violation == "spam":
-        label, caption = captions.spam_caption(rng, lang)
-        violation = label
-    elif violation == "abuse":
-        target = rng.choice([c.handle for c in creators if c.handle != creator.handle])
-        caption = captions.abuse_caption(rng, lang, target if rng.random() < 0.6 else None)
-    else:
-        caption = captions.topic_caption(rng, topic, lang, titles)
-    asset = rng.choice(assets[topic])
-    still = asset.suffix != ".mp4" and rng.random() < IMAGE_SHARE
-    overlay_lang = lang if covers(lang) else "en"
+    target = None
+    overlay_lang = _overlay_language(lang, rng)
     overlays = tuple(
         captions.overlay_text(rng, topic, overlay_lang) for _ in range(rng.randint(1, 2))
     )
+    if violation == "spam":
+        violation, caption = captions.spam_caption(rng, lang)
+        if rng.random() < 0.5 and overlay_lang == lang:  # the lure burned into the clip too
+            overlays = (caption.text.split(" #")[0],)
+    elif violation == "abuse":
+        others = [c.handle for c in creators if c.handle != creator.handle]
+        target = rng.choice(others) if others and rng.random() < 0.6 else None
+        caption = captions.abuse_caption(rng, lang, target)
+    else:
+        caption = captions.topic_caption(rng, topic, lang, titles)
+    text_only = rng.random() < (0.4 if violation in ("spam", "scam") else TEXT_SHARE)
+    asset = rng.choice(assets[topic])
+    still = rng.random() < IMAGE_SHARE
     speech = None
     if not still and espeak_available() and rng.random() < SPEECH_SHARE:
         speech = (captions.speech_text(rng, topic, lang), vocab.ESPEAK_VOICES[lang])
     job = _job(asset, rng, overlays, f"@{creator.handle}", speech, still)
-    meta = {
+    meta: dict[str, Any] = {
         "topic": topic,
         "violation": violation,
-        "asset": asset.name,
+        "kind": "text" if text_only else "image" if still else "video",
         "caption_source": caption.source,
+        "reupload_of": None,
+    }
+    if target:
+        meta["target"] = target
+    if text_only:
+        return PlannedPost(_entry(creator, caption), None, meta)
+    meta |= {
+        "asset": asset.name,
         "overlay_text": list(overlays),
+        "overlay_language": overlay_lang,
         "speech_text": speech[0] if speech else None,
+        "speech_language": lang if speech else None,
     }
     return PlannedPost(_entry(creator, caption), job, meta)
 
@@ -230,77 +287,89 @@ def _entry(creator: DemoCreator, caption: captions.Caption, lang: str | None = N
 
 
 def _banned_posts(
-    out_dir: Path, creators: list[DemoCreator], assets: dict[str, list[Path]], rng: random.Random
+    creators: list[DemoCreator], assets: dict[str, list[Path]], rng: random.Random, copies: int
 ) -> list[PlannedPost]:
-    """A pirated clip and re-uploads of it: same frames, slightly cropped, brighter or darker."""
+    """A pirated clip and re-uploads of it: same frames, slightly cropped, brighter or darker,
+    resized and re-encoded — byte-different but perceptually near-identical."""
     source = next((p for p in assets.get("animation", []) if p.suffix == ".mp4"), None)
     source = source or next(p for paths in assets.values() for p in paths)
+    uploaders = rng.sample(creators, min(len(creators), copies + 1))
     base = RenderJob(
-        out="pending.mp4", source=str(source), duration=8.0, seed=rng.randrange(1 << 30),
-        overlays=(vocab.BANNED_OVERLAY,),
+        out="pending.mp4", source=str(source), duration=8.0, fps=15,
+        seed=rng.randrange(1 << 30), overlays=(vocab.BANNED_OVERLAY,),
+        watermark=f"@{uploaders[0].handle}",
     )  # fmt: skip
-    uploaders = rng.sample(creators, min(len(creators), REUPLOADS + 1))
-    posts = []
-    for copy, creator in enumerate(uploaders):
-        variant = base if copy == 0 else RenderJob(
-            out=base.out, source=base.source, duration=base.duration, seed=base.seed,
-            overlays=base.overlays, zoom_extra=rng.uniform(0.02, 0.08),
-            gain=rng.uniform(0.9, 1.1), size=rng.choice([(288, 512), (270, 480)]),
-        )  # fmt: skip
-        caption = captions.banned_caption(rng, creator.language)
+    posts: list[PlannedPost] = []
+    for number, creator in enumerate(uploaders):
+        job = base
+        if number:
+            job = replace(
+                base, zoom_extra=round(rng.uniform(0.02, 0.08), 3),
+                gain=round(rng.uniform(0.9, 1.1), 3), size=REUPLOAD_SIZES[number % 3],
+                crf=rng.choice((26, 28, 30, 32)),
+            )  # fmt: skip
         meta = {
-            "topic": "animation",
+            "topic": "animation" if source.suffix == ".mp4" else "misc",
             "violation": "reupload",
-            "asset": source.name,
+            "kind": "video",
             "caption_source": "banned",
+            "reupload_of": None,
+            "banned_original": number == 0,
+            "asset": source.name,
             "overlay_text": [vocab.BANNED_OVERLAY],
+            "overlay_language": "en",
             "speech_text": None,
-            "reupload_of": None if copy == 0 else "banned-original",
-            "banned_clip": "banned-original",
+            "speech_language": None,
         }
-        posts.append(PlannedPost(_entry(creator, caption), variant, meta))
+        caption = captions.banned_caption(rng, creator.language)
+        original = posts[0] if posts else None
+        posts.append(PlannedPost(_entry(creator, caption), job, meta, copies=original))
     return posts
 
 
-def _ad_post(
-    out_dir: Path,
-    index: int,
-    creators: list[DemoCreator],
-    assets: dict[str, list[Path]],
-    rng: random.Random,
-) -> PlannedPost:
+def _ad_post(index: int, assets: dict[str, list[Path]], rng: random.Random) -> PlannedPost:
     topic, lang, caption, ad, label = captions.ad_fields(index)
     topic = topic if topic in assets else next(iter(assets))
-    advertiser = DemoCreator(
-        handle=f"ad_{ad['advertiser'].lower().replace(' ', '')}",
-        name=ad["advertiser"],
-        language=lang,
-        topics=[topic],
-    )
-    job = _job(rng.choice(assets[topic]), rng, (caption.text.split("#")[0].strip(),), "", None,
-               still=False)  # fmt: skip
+    slug = "".join(ch for ch in ad["advertiser"].lower() if ch.isalnum())
+    advertiser = DemoCreator(f"ad_{slug}", ad["advertiser"], lang, [topic])
+    overlay = caption.text.split(" #")[0]
+    job = _job(rng.choice(assets[topic]), rng, (overlay,), "", None, still=False)
     meta = {
         "topic": topic,
-        "violation": label,
-        "asset": Path(job.source).name,
+        "violation": None,
+        "ad_violation": label,
+        "kind": "video",
         "caption_source": "ad",
-        "overlay_text": list(job.overlays),
+        "reupload_of": None,
+        "asset": Path(job.source).name,
+        "overlay_text": [overlay],
+        "overlay_language": lang,
         "speech_text": None,
+        "speech_language": None,
     }
-    entry = {**_entry(advertiser, caption, lang), "ad": ad}
-    return PlannedPost(entry, job, meta)
+    return PlannedPost({**_entry(advertiser, caption, lang), "ad": ad}, job, meta)
 
 
-def _bad_entries(out_dir: Path, good_clip: str | None) -> list[str]:
+def _bad_entries(out_dir: Path, good_clip: str | None, seed: int) -> list[str]:
     """Deliberately broken media, for demonstrating per-item ingest errors."""
     bad = out_dir / "media" / "bad"
     bad.mkdir(parents=True, exist_ok=True)
-    (bad / "notes.mp4").write_text("not a video, just text with an .mp4 name\n")
-    entries = [{"media": "media/bad/notes.mp4", "creator": "broken", "caption": "bad file"}]
+    files = {"notes.mp4": b"not a video, just text with an .mp4 name\n"}
     if good_clip:
         data = Path(good_clip).read_bytes()
-        (bad / "truncated.mp4").write_bytes(data[: len(data) // 2])
-        entries.append(
-            {"media": "media/bad/truncated.mp4", "creator": "broken", "caption": "truncated"}
-        )
-    return [json.dumps({**e, "meta": {"bad": True}}) for e in entries]
+        files["truncated.mp4"] = data[: len(data) // 3]
+    files["garbage.jpg"] = b"\xff\xd8\xff\xe0" + random.Random(seed).randbytes(2048)
+    entries = []
+    for number, (name, data) in enumerate(files.items(), start=1):
+        (bad / name).write_bytes(data)
+        entry = {
+            "media": f"media/bad/{name}",
+            "caption": f"broken upload {number}",
+            "creator": "broken_uploader",
+            "language": "en",
+            "created_at": reference_date(seed).isoformat().replace("+00:00", "Z"),
+            "external_id": f"demo-bad-{number}",
+            "meta": {"bad": True, "violation": None, "topic": None},
+        }
+        entries.append(json.dumps(entry))
+    return entries
