@@ -7,7 +7,7 @@ import sys
 import typer
 
 from reelstack import __version__
-from reelstack.cli import demo, doctor, ingest, keys, serve
+from reelstack.cli import demo, doctor, ingest, keys, serve, understand
 from reelstack.cli.common import echo_err
 from reelstack.config import Settings
 from reelstack.core.errors import ReelStackError
@@ -24,6 +24,8 @@ app.command("ingest")(ingest.ingest)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("doctor")(doctor.doctor)
+app.command("understand")(understand.understand)
+app.command("reprocess")(understand.reprocess)
 app.add_typer(keys.app, name="keys")
 
 

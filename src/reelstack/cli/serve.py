@@ -43,6 +43,8 @@ def run_server(settings: Settings, platform: Platform) -> None:
     try:
         app = create_app(settings, platform)
         typer.echo(f"ReelStack on http://{host}:{settings.api.port}  (data: {settings.data_dir})")
+        if settings.understand.worker:
+            platform.start_worker()
         uvicorn.run(app, host=host, port=settings.api.port, log_level="warning")
     finally:
         platform.close()

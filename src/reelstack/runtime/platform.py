@@ -20,6 +20,8 @@ from reelstack.storage.streams import EventStream, open_stream
 
 if TYPE_CHECKING:
     from reelstack.models.registry import ModelRegistry
+    from reelstack.understand.service import UnderstandService
+    from reelstack.understand.worker import UnderstandWorker
 
 DEMO_MARKER = "demo"  # meta key set on data dirs built by `reelstack demo`
 
@@ -33,6 +35,8 @@ class Platform:
     ingest: IngestService
     started_at: float = field(default_factory=time.time)
     _models: Any = None
+    _understand: Any = None
+    worker: UnderstandWorker | None = None
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Platform:
@@ -51,14 +55,40 @@ class Platform:
         if self._models is None:
             from reelstack.models.registry import ModelRegistry
 
-            self._models = ModelRegistry(cache_dir=Path(self.settings.data_dir) / "models")
+            self._models = ModelRegistry(
+                cache_dir=Path(self.settings.data_dir) / "models",
+                num_threads=self.settings.understand.threads,
+            )
         return self._models
+
+    @property
+    def understand(self) -> UnderstandService:
+        """The understanding service (stages and their models load on first use)."""
+        if self._understand is None:
+            from reelstack.understand.service import UnderstandService
+
+            self._understand = UnderstandService(
+                self.store, self.blobs, self.models, self.settings.understand
+            )
+        return self._understand
+
+    def start_worker(self) -> UnderstandWorker:
+        """Process new and pending items in the background (serve and demo do this)."""
+        from reelstack.understand.worker import UnderstandWorker
+
+        if self.worker is None:
+            self.worker = UnderstandWorker(self.understand, self.stream)
+            self.worker.start()
+        return self.worker
 
     @property
     def is_demo(self) -> bool:
         return bool(self.store.get_meta(DEMO_MARKER))
 
     def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
         self.stream.close()
         self.store.close()
 

@@ -74,6 +74,8 @@ class Stage(ABC):
 
     name: ClassVar[str]
     requires: ClassVar[tuple[str, ...]] = ()
+    # Required stages whose failure does not block this one (it then runs without them).
+    optional: ClassVar[tuple[str, ...]] = ()
     applies_to: ClassVar[frozenset[str]] = frozenset({"video", "image", "text"})
     models: ClassVar[tuple[str, ...]] = ()
     code_version: ClassVar[str] = "1"
