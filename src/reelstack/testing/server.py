@@ -39,14 +39,20 @@ def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str
 
 
 @contextmanager
-def serving(command: str, data: Path, *extra: str, timeout: float = 60) -> Iterator[str]:
-    """Start ``reelstack COMMAND --data DATA --port P ...``; yields the base URL once healthy."""
+def serving(
+    command: str, data: Path, *extra: str, timeout: float = 60, worker: bool = False
+) -> Iterator[str]:
+    """Start ``reelstack COMMAND --data DATA --port P ...``; yields the base URL once healthy.
+
+    The understanding worker is off unless asked for, so API tests do not load models.
+    """
     port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "REELSTACK_UNDERSTAND__WORKER": str(worker)}
     process = subprocess.Popen(
         [*CLI, command, "--data", str(data), "--port", str(port), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -37,7 +37,8 @@ class UnderstandWorker:
                                         name="understand-worker")  # fmt: skip
         self._thread.start()
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop taking work; a batch in flight may be cut (its finished stages are stored)."""
         if self._unsubscribe:
             self._unsubscribe()
         self.queue.put(_STOP)
