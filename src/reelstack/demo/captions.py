@@ -1,5 +1,8 @@
 """Captions, hashtags, on-screen text and speech for demo posts, in the creator's language.
 
+Also draws on-screen text, one font per script run (Noto Sans Thai has no Latin digits, the
+CJK font no Thai), so burned-in captions in every language render legibly.
+
 Every function takes the caller's ``random.Random`` so the whole corpus stays a pure function of
 its seed. Real English titles (MicroLens) make English captions less template-like when the data
 folder is present; the built-in templates cover every language without it.
@@ -13,9 +16,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image, ImageDraw
+
 from reelstack.demo import vocab
+from reelstack.demo.assets import load_font, script_of
 
 log = logging.getLogger(__name__)
+
+Stamp = tuple[Image.Image, Image.Image, tuple[int, int]]  # RGB patch, alpha mask, position
 
 _TITLE_SKIP = re.compile(
     r"\b(black people|kill|killed|die|dead|death|war|gun|sex|sexy|nude|drunk|zombies?|hell)\b",
@@ -144,3 +152,82 @@ def ad_fields(index: int) -> tuple[str, str, Caption, dict, str | None]:
         "call_to_action": cta,
     }
     return topic, lang, Caption(compose(text, tags), tags, "ad"), ad, label
+
+
+# --- drawing captions on screen ----------------------------------------------------------------
+
+
+def _runs(text: str) -> list[tuple[str, str]]:
+    """Split text into (script, chunk) runs so each chunk is drawn with a font that has it."""
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        script = script_of(char) or (runs[-1][0] if runs else "latin")
+        if runs and runs[-1][0] == script:
+            runs[-1] = (script, runs[-1][1] + char)
+        else:
+            runs.append((script, char))
+    return runs
+
+
+def _width(text: str, px: int) -> float:
+    return sum(load_font(script, px).getlength(chunk) for script, chunk in _runs(text))
+
+
+def _wrap(text: str, px: int, max_width: float) -> list[str]:
+    """Greedy wrap; CJK breaks between any characters, other scripts at spaces."""
+    units: list[str] = []
+    for word in text.split(" "):
+        pieces = list(word) if word and all(script_of(c) == "cjk" for c in word) else [word]
+        units.extend(pieces)
+        units[-1] += " "
+    lines: list[str] = []
+    for unit in units:
+        if lines and _width(lines[-1] + unit.rstrip(), px) <= max_width:
+            lines[-1] += unit
+        else:
+            lines.append(unit)
+    return [line.strip() for line in lines if line.strip()]
+
+
+def text_stamp(text: str, size: tuple[int, int], rng: random.Random, px: int) -> Stamp:
+    """Render caption-style text once into an RGBA patch placed on every frame."""
+    width, height = size
+    lines = _wrap(text, px, width * 0.84)[:4]
+    line_h = round(px * 1.45)
+    pad = px // 2
+    box_w = round(max(_width(line, px) for line in lines)) + 2 * pad
+    box_h = line_h * len(lines) + pad
+    patch = Image.new("RGBA", (box_w, box_h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(patch)
+    style = rng.choice(("outline", "label", "shade"))
+    fill, stroke = (255, 255, 255, 255), (0, 0, 0, 255)
+    if style == "label":
+        draw.rounded_rectangle((0, 0, box_w - 1, box_h - 1), radius=pad, fill=(255, 255, 255, 235))
+        fill, stroke = (15, 15, 15, 255), (255, 255, 255, 255)
+    elif style == "shade":
+        draw.rounded_rectangle((0, 0, box_w - 1, box_h - 1), radius=pad, fill=(0, 0, 0, 150))
+    for i, line in enumerate(lines):
+        x = (box_w - _width(line, px)) / 2
+        baseline = pad // 2 + i * line_h + round(px * 1.1)
+        for script, chunk in _runs(line):
+            font = load_font(script, px)
+            draw.text(
+                (x, baseline), chunk, font=font, fill=fill, anchor="ls",
+                stroke_width=max(1, px // 12), stroke_fill=stroke,
+            )  # fmt: skip
+            x += font.getlength(chunk)
+    y = round(height * rng.choice((0.12, 0.42, 0.66)))
+    box_w, box_h = min(box_w, width), min(box_h, height - y)
+    patch = patch.crop((0, 0, box_w, box_h))
+    return patch.convert("RGB"), patch.getchannel("A"), ((width - box_w) // 2, y)
+
+
+def watermark_stamp(handle: str, size: tuple[int, int]) -> Stamp:
+    px = max(11, size[0] // 22)
+    font = load_font("latin", px)
+    patch = Image.new("RGBA", (round(font.getlength(handle)) + 8, px + 8), (0, 0, 0, 0))
+    ImageDraw.Draw(patch).text(
+        (4, 2), handle, font=font, fill=(255, 255, 255, 200), stroke_width=1,
+        stroke_fill=(0, 0, 0, 160),
+    )  # fmt: skip
+    return patch.convert("RGB"), patch.getchannel("A"), (8, size[1] - patch.height - 10)

@@ -30,7 +30,6 @@ SPAN_DAYS = 30  # posts are spread over this many days before the reference date
 VIOLATING_SHARE = {"spam": 0.025, "abuse": 0.02}  # plus the banned clip and its re-uploads
 SPEECH_SHARE = 0.35
 IMAGE_SHARE = 0.1
-TEXT_SHARE = 0.03
 REUPLOAD_SIZES = ((288, 512), (270, 480), (306, 544))
 
 
@@ -69,20 +68,25 @@ def build_corpus(
     workers: int = 2,
     progress: bool = True,
     include_bad: bool = False,
+    text_share: float = 0.0,
 ) -> Path:
     """Render the corpus into ``out_dir``; returns the path of its ``manifest.jsonl``.
 
-    ``include_bad`` adds three broken media files (beyond ``posts``) to show per-item ingest errors.
+    ``include_bad`` adds three broken media files (beyond ``posts``) to show per-item ingest errors;
+    ``text_share`` makes that share of posts text-only (no media; some spam then too).
     """
     out_dir = Path(out_dir)
     (out_dir / "media").mkdir(parents=True, exist_ok=True)
-    plan = plan_corpus(out_dir, posts, creators, seed, captions.load_titles(titles_path))
+    titles = captions.load_titles(titles_path)
+    plan = plan_corpus(out_dir, posts, creators, seed, titles, text_share)
     jobs = [p.job for p in plan if p.job is not None]
     rendered = _render_all(jobs, workers, progress)
     lines = []
     for post in plan:
-        if post.job is not None:
-            post.entry["meta"] = {**post.meta, **rendered[post.job.out]}
+        facts = rendered[post.job.out] if post.job is not None else {}
+        post.entry["meta"] = {**post.meta, **facts}
+        if post.job is not None and not facts["has_audio"]:  # no espeak-ng, or it failed
+            post.entry["meta"]["speech_text"] = None
         lines.append(json.dumps(post.entry, ensure_ascii=False))
     if include_bad:
         videos = [j.out for j in jobs if not j.is_still]
@@ -93,7 +97,10 @@ def build_corpus(
 
 
 def _render_one(job: RenderJob) -> tuple[str, dict[str, Any]]:
-    return job.out, render(job)
+    try:
+        return job.out, render(job)
+    except Exception as exc:  # name the file: a bare worker traceback does not
+        raise RuntimeError(f"rendering {job.out} from {job.source} failed: {exc}") from exc
 
 
 def _render_all(jobs: list[RenderJob], workers: int, progress: bool) -> dict[str, dict[str, Any]]:
@@ -103,7 +110,7 @@ def _render_all(jobs: list[RenderJob], workers: int, progress: bool) -> dict[str
     longest_first = sorted(jobs, key=lambda j: (j.is_still, -j.duration))
     if workers <= 1:
         for job in longest_first:
-            results[job.out] = render(job)
+            results[job.out] = _render_one(job)[1]
             bar.update()
     else:
         with get_context("spawn").Pool(min(workers, max(1, len(jobs)))) as pool:
@@ -139,10 +146,12 @@ def make_creators(count: int, rng: random.Random) -> list[DemoCreator]:
 def _counts(posts: int) -> tuple[int, int, dict[str, int]]:
     """(ads, re-uploads of the banned clip, other violations) for a corpus of ``posts``."""
     ads = 0 if posts < 10 else 2 if posts < 100 else 3 if posts < 250 else 4
-    if posts < 40:  # too small to spare posts for violations
+    violations = {k: max(1, round(posts * s)) for k, s in VIOLATING_SHARE.items()}
+    if posts < 20:  # too small to spare posts for violations
         return ads, 0, {}
-    reuploads = 3 if posts < 100 else 4 if posts < 250 else 5
-    return ads, reuploads, {k: max(1, round(posts * s)) for k, s in VIOLATING_SHARE.items()}
+    if posts < 40:  # spam and abuse, but not a whole group of re-uploads
+        return ads, 0, violations
+    return ads, 3 if posts < 100 else 4 if posts < 250 else 5, violations
 
 
 def plan_corpus(
@@ -151,6 +160,7 @@ def plan_corpus(
     creator_count: int,
     seed: int,
     titles: dict[str, list[tuple[str, str]]],
+    text_share: float = 0.0,
 ) -> list[PlannedPost]:
     """Every post of the corpus, in time order, with its render job; renders nothing."""
     rng = random.Random(seed)
@@ -167,12 +177,11 @@ def plan_corpus(
     if reuploads:
         plan += _banned_posts(creators, assets, rng, reuploads)
     for kind, count in violations.items():
-        plan += [_post(rng.choice(creators), assets, rng, titles, kind, creators)
+        plan += [_post(rng.choice(creators), assets, rng, titles, kind, creators, text_share)
                  for _ in range(count)]  # fmt: skip
-    activity = [c.activity for c in creators]
     while len(plan) < posts:
-        creator = rng.choices(creators, activity)[0]
-        plan.append(_post(creator, assets, rng, titles, None, creators))
+        creator = _pick_creator(creators, rng)
+        plan.append(_post(creator, assets, rng, titles, None, creators, text_share))
     for post in plan:
         post.created = end - timedelta(seconds=round(rng.uniform(0, SPAN_DAYS * 86400)))
     for post in plan:  # a re-upload comes after the clip it copies
@@ -190,6 +199,14 @@ def plan_corpus(
         if post.copies is not None:
             post.meta["reupload_of"] = post.copies.entry["external_id"]
     return plan
+
+
+def _pick_creator(creators: list[DemoCreator], rng: random.Random) -> DemoCreator:
+    """Language first, so the corpus mixes languages as the audience does whoever posts most;
+    then a creator of that language, weighted by how active they are."""
+    language = rng.choices(list(vocab.LANGUAGE_WEIGHTS), list(vocab.LANGUAGE_WEIGHTS.values()))[0]
+    pool = [c for c in creators if c.language == language] or creators
+    return rng.choices(pool, [c.activity for c in pool])[0]
 
 
 def _pick_topic(creator: DemoCreator, rng: random.Random, assets: dict[str, list[Path]]) -> str:
@@ -231,6 +248,7 @@ def _post(
     titles: dict[str, list[tuple[str, str]]],
     violation: str | None,
     creators: list[DemoCreator],
+    text_share: float,
 ) -> PlannedPost:
     lang, topic = creator.language, _pick_topic(creator, rng, assets)
     target = None
@@ -248,32 +266,36 @@ def _post(
         caption = captions.abuse_caption(rng, lang, target)
     else:
         caption = captions.topic_caption(rng, topic, lang, titles)
-    text_only = rng.random() < (0.4 if violation in ("spam", "scam") else TEXT_SHARE)
+    spam = violation in ("spam", "scam")
+    text_only = rng.random() < (0.4 if spam and text_share > 0 else text_share)
     asset = rng.choice(assets[topic])
     still = rng.random() < IMAGE_SHARE
     speech = None
     if not still and espeak_available() and rng.random() < SPEECH_SHARE:
         speech = (captions.speech_text(rng, topic, lang), vocab.ESPEAK_VOICES[lang])
     job = _job(asset, rng, overlays, f"@{creator.handle}", speech, still)
-    meta: dict[str, Any] = {
-        "topic": topic,
-        "violation": violation,
-        "kind": "text" if text_only else "image" if still else "video",
-        "caption_source": caption.source,
-        "reupload_of": None,
-    }
-    if target:
-        meta["target"] = target
-    if text_only:
-        return PlannedPost(_entry(creator, caption), None, meta)
-    meta |= {
-        "asset": asset.name,
-        "overlay_text": list(overlays),
-        "overlay_language": overlay_lang,
-        "speech_text": speech[0] if speech else None,
-        "speech_language": lang if speech else None,
-    }
-    return PlannedPost(_entry(creator, caption), job, meta)
+    kind = "text" if text_only else "image" if still else "video"
+    extra = {"target": target} if target else {}
+    meta = _meta(topic, violation, kind, caption.source, None if text_only else job, overlay_lang,
+                 **extra)  # fmt: skip
+    return PlannedPost(_entry(creator, caption), None if text_only else job, meta)
+
+
+def _meta(
+    topic: str, violation: str | None, kind: str, caption_source: str, job: RenderJob | None,
+    overlay_language: str = "en", **extra: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """Ground truth for one post: what it shows, says and violates, and where that came from."""
+    meta = {"topic": topic, "violation": violation, "kind": kind,
+            "caption_source": caption_source, "reupload_of": None, **extra}  # fmt: skip
+    if job is not None:
+        meta |= {
+            "asset": Path(job.source).name,
+            "overlay_text": list(job.overlays),
+            "overlay_language": overlay_language,
+            "speech_text": job.speech[0] if job.speech else None,
+        }
+    return meta
 
 
 def _entry(creator: DemoCreator, caption: captions.Caption, lang: str | None = None) -> dict:
@@ -308,19 +330,8 @@ def _banned_posts(
                 gain=round(rng.uniform(0.9, 1.1), 3), size=REUPLOAD_SIZES[number % 3],
                 crf=rng.choice((26, 28, 30, 32)),
             )  # fmt: skip
-        meta = {
-            "topic": "animation" if source.suffix == ".mp4" else "misc",
-            "violation": "reupload",
-            "kind": "video",
-            "caption_source": "banned",
-            "reupload_of": None,
-            "banned_original": number == 0,
-            "asset": source.name,
-            "overlay_text": [vocab.BANNED_OVERLAY],
-            "overlay_language": "en",
-            "speech_text": None,
-            "speech_language": None,
-        }
+        topic = "animation" if source.suffix == ".mp4" else "misc"
+        meta = _meta(topic, "reupload", "video", "banned", job, banned_original=number == 0)
         caption = captions.banned_caption(rng, creator.language)
         original = posts[0] if posts else None
         posts.append(PlannedPost(_entry(creator, caption), job, meta, copies=original))
@@ -334,19 +345,7 @@ def _ad_post(index: int, assets: dict[str, list[Path]], rng: random.Random) -> P
     advertiser = DemoCreator(f"ad_{slug}", ad["advertiser"], lang, [topic])
     overlay = caption.text.split(" #")[0]
     job = _job(rng.choice(assets[topic]), rng, (overlay,), "", None, still=False)
-    meta = {
-        "topic": topic,
-        "violation": None,
-        "ad_violation": label,
-        "kind": "video",
-        "caption_source": "ad",
-        "reupload_of": None,
-        "asset": Path(job.source).name,
-        "overlay_text": [overlay],
-        "overlay_language": lang,
-        "speech_text": None,
-        "speech_language": None,
-    }
+    meta = _meta(topic, None, "video", "ad", job, lang, ad_violation=label)
     return PlannedPost({**_entry(advertiser, caption, lang), "ad": ad}, job, meta)
 
 
@@ -357,7 +356,7 @@ def _bad_entries(out_dir: Path, good_clip: str | None, seed: int) -> list[str]:
     files = {"notes.mp4": b"not a video, just text with an .mp4 name\n"}
     if good_clip:
         data = Path(good_clip).read_bytes()
-        files["truncated.mp4"] = data[: len(data) // 3]
+        files["truncated.mp4"] = _cut_in_header(data)
     files["garbage.jpg"] = b"\xff\xd8\xff\xe0" + random.Random(seed).randbytes(2048)
     entries = []
     for number, (name, data) in enumerate(files.items(), start=1):
@@ -373,3 +372,16 @@ def _bad_entries(out_dir: Path, good_clip: str | None, seed: int) -> list[str]:
         }
         entries.append(json.dumps(entry))
     return entries
+
+
+def _cut_in_header(mp4: bytes) -> bytes:
+    """An upload broken off inside the ``moov`` box, so even the header cannot be parsed."""
+    offset = 0
+    while offset + 8 <= len(mp4):
+        size, kind = int.from_bytes(mp4[offset : offset + 4], "big"), mp4[offset + 4 : offset + 8]
+        if kind == b"moov":
+            return mp4[: offset + size // 2]
+        if size < 8:
+            break
+        offset += size
+    return mp4[: len(mp4) // 3]

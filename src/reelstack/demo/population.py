@@ -10,12 +10,12 @@ violating posts are watched less and reported more. Everything is a function of 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reelstack.demo import vocab
 from reelstack.demo.assets import TOPICS
 
+SKIP_RATIO = 0.25  # watched less than this share of a post: a skip, not a view
 REGIONS = {
     "en": ("US", "GB", "SG", "AU"),
     "zh": ("CN", "SG", "MY", "TW"),
@@ -47,6 +47,8 @@ class SimItem:
 
 
 def make_users(n: int = 200, seed: int = 7) -> list[SimUser]:
+    """``n`` users: audience-weighted languages, 1–3 interests skewed to popular topics, a few
+    minors (~8%, for age-gating)."""
     rng = random.Random(f"users:{seed}")
     languages, weights = list(vocab.LANGUAGE_WEIGHTS), list(vocab.LANGUAGE_WEIGHTS.values())
     topics, popularity = list(TOPICS), [t.popularity for t in TOPICS.values()]
@@ -86,7 +88,7 @@ class _Catalogue:
             pool = self.by_topic.get(topic, [])
         else:
             pool = self.items
-        pool = [i for i in pool if i.created_at <= now]
+        pool = [i for i in pool if i.created_at < now]
         if not pool:
             return None
         if roll < 0.85:  # interest or popularity: quality-weighted
@@ -103,15 +105,20 @@ def simulate_events(
     days: float = 14,
     sessions_per_user: tuple[int, int] = (2, 6),
 ) -> list[dict]:
-    """Events as the event API receives them (``user`` is a handle, ``item`` an item id)."""
+    """Events as the event API receives them (``user`` is a handle, ``item`` an item id).
+
+    Sorted by time, ``event_id`` numbered in that order; within a session the clock only moves
+    forward, and an item is only shown after it was posted.
+    """
     rng = random.Random(f"events:{seed}")
     catalogue = _Catalogue(items, rng)
     events: list[dict] = []
     for user in users:
+        followed: set[str] = set()
         for session in range(rng.randint(*sessions_per_user)):
             begin = start_ts + rng.uniform(0, days * 86400)
             request = f"sim-{user.handle}-{session}"
-            events += _session(user, catalogue, rng, begin, request)
+            events += _session(user, catalogue, rng, begin, request, followed)
     events.sort(key=lambda e: e["ts"])
     for number, event in enumerate(events):
         event["event_id"] = f"sim-{number:07d}"
@@ -119,19 +126,36 @@ def simulate_events(
 
 
 def _session(
-    user: SimUser, catalogue: _Catalogue, rng: random.Random, now: float, request: str
-) -> Iterator[dict]:
+    user: SimUser,
+    catalogue: _Catalogue,
+    rng: random.Random,
+    now: float,
+    request: str,
+    followed: set[str],
+) -> list[dict]:
+    """One feed session: impressions, then what the user did with each item, in time order."""
     seen: set[str] = set()
+    events: list[dict] = []
     for position in range(rng.randint(8, 25)):
         item = catalogue.pick(user, now, rng)
         if item is None or item.item_id in seen:
             continue
         seen.add(item.item_id)
         context = {"surface": "feed", "position": position, "request_id": request}
-        yield _event("impression", user, item, now, context)
+        events.append(_event("impression", user, item, now, context))
         watched = _watch_seconds(user, item, catalogue.quality[item.item_id], rng)
-        now += watched + rng.uniform(0.3, 2.0)
-        yield from _reactions(user, item, catalogue, rng, now, watched, context)
+        now += max(watched, 0.05)
+        for kind in _reactions(user, item, catalogue.quality[item.item_id], rng, watched):
+            if kind == "follow":
+                if item.creator in followed:
+                    continue
+                followed.add(item.creator)
+            watch = (watched, item.duration_s) if kind in ("view", "skip") else (None, None)
+            extra = {"reason": item.violation} if kind == "report" else {}
+            events.append(_event(kind, user, item, now, {**context, **extra}, *watch))
+            now += rng.uniform(0.2, 1.5)
+        now += rng.uniform(0.3, 2.0)  # swipe to the next post
+    return events
 
 
 def _match(user: SimUser, item: SimItem) -> float:
@@ -141,36 +165,29 @@ def _match(user: SimUser, item: SimItem) -> float:
 
 def _watch_seconds(user: SimUser, item: SimItem, quality: float, rng: random.Random) -> float:
     interest = min(1.0, _match(user, item))
-    ratio = rng.betavariate(1 + 4 * interest * (0.5 + quality), 2.5)
+    ratio = rng.betavariate(0.5 + 4 * interest * (0.5 + quality), 2.0)
     if item.violation:
         ratio *= 0.5
     return item.duration_s * min(ratio * 1.4, 1.0)
 
 
 def _reactions(
-    user: SimUser,
-    item: SimItem,
-    catalogue: _Catalogue,
-    rng: random.Random,
-    now: float,
-    watched: float,
-    context: dict,
-) -> Iterator[dict]:
+    user: SimUser, item: SimItem, quality: float, rng: random.Random, watched: float
+) -> list[str]:
+    """Event types after watching ``watched`` seconds: view or skip, then any engagement."""
     ratio = watched / max(item.duration_s, 0.1)
-    if ratio < 0.2:
-        yield _event("skip", user, item, now, context, watched, item.duration_s)
-        if user.interests.get(item.topic, 0) == 0 and rng.random() < 0.08:
-            yield _event("not_interested", user, item, now + 0.5, context)
-    else:
-        yield _event("view", user, item, now, context, watched, item.duration_s)
-    appeal = min(1.0, _match(user, item)) * (0.4 + catalogue.quality[item.item_id]) * ratio
-    chances = (("like", 0.05 + 0.5 * appeal), ("share", 0.005 + 0.08 * appeal),
+    kinds = ["skip" if ratio < SKIP_RATIO else "view"]
+    uninterested = user.interests.get(item.topic, 0) == 0
+    if ratio < SKIP_RATIO and rng.random() < (0.08 if uninterested else 0.01) + (
+        0.1 if item.violation else 0
+    ):
+        kinds.append("not_interested")
+    if item.violation:
+        return [*kinds, "report"] if rng.random() < 0.25 else kinds
+    appeal = min(1.0, _match(user, item)) * (0.4 + quality) * ratio
+    chances = (("like", 0.02 + 0.35 * appeal), ("share", 0.005 + 0.08 * appeal),
                ("comment", 0.005 + 0.06 * appeal), ("follow", 0.002 + 0.05 * appeal))  # fmt: skip
-    for kind, chance in chances:
-        if not item.violation and rng.random() < chance:
-            yield _event(kind, user, item, now + rng.uniform(0.1, 1.0), context)
-    if item.violation and rng.random() < 0.25:
-        yield _event("report", user, item, now + 0.5, {**context, "reason": item.violation})
+    return kinds + [kind for kind, chance in chances if rng.random() < chance]
 
 
 def _event(

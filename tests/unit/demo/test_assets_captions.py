@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from reelstack.demo import assets, captions, vocab
-from reelstack.demo.clips import text_stamp
+from reelstack.demo.captions import text_stamp
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_text_in_every_language_draws_something() -> None:
 
 
 def test_runs_split_scripts_so_each_gets_its_font() -> None:
-    from reelstack.demo.clips import _runs
+    from reelstack.demo.captions import _runs
 
     assert _runs("วันที่ 3 แมว") == [("thai", "วันที่ "), ("latin", "3 "), ("thai", "แมว")]
     assert [s for s, _ in _runs("第3天 cat")] == ["cjk", "latin", "cjk", "latin"]

@@ -83,18 +83,21 @@ def test_bad_media_is_there_when_asked_and_does_not_decode(corpus: Path) -> None
                 _decode(path)
 
 
-def test_same_seed_same_manifest(tmp_path: Path) -> None:
+def test_same_seed_same_manifest_in_one_or_two_processes(tmp_path: Path) -> None:
     first = build_corpus(tmp_path / "a", posts=3, creators=2, seed=11, workers=1, progress=False)
-    again = build_corpus(tmp_path / "b", posts=3, creators=2, seed=11, workers=1, progress=False)
+    again = build_corpus(tmp_path / "b", posts=3, creators=2, seed=11, workers=2, progress=False)
     assert first.read_text(encoding="utf-8") == again.read_text(encoding="utf-8")
 
 
 def test_plan_is_deterministic_and_has_ground_truth(tmp_path: Path) -> None:
-    first = plan_corpus(tmp_path, 120, 20, 9, {})
-    again = plan_corpus(tmp_path, 120, 20, 9, {})
+    first = plan_corpus(tmp_path, 120, 20, 9, {}, text_share=0.05)
+    again = plan_corpus(tmp_path, 120, 20, 9, {}, text_share=0.05)
     assert [p.entry for p in first] == [p.entry for p in again]
     assert [p.job for p in first] == [p.job for p in again]
     assert len(first) == 120
+    assert all(p.meta["topic"] and p.meta["kind"] in ("video", "image", "text") for p in first)
+    assert {p.meta["kind"] for p in first} == {"video", "image", "text"}
+    assert all((p.job is None) == (p.meta["kind"] == "text") for p in first)
     stamps = [p.entry["created_at"] for p in first]
     assert stamps == sorted(stamps)
     violations = Counter(p.meta.get("violation") for p in first)
@@ -115,9 +118,16 @@ def test_plan_is_deterministic_and_has_ground_truth(tmp_path: Path) -> None:
     assert len({(j.zoom_extra, j.gain, j.size) for j in jobs}) == len(jobs)  # ... altered
 
 
-def test_small_corpus_has_no_violations(tmp_path: Path) -> None:
-    plan = plan_corpus(tmp_path, 30, 6, 1, {})
-    assert len(plan) == 30 and not [p for p in plan if p.meta.get("violation")]
+def test_violations_scale_with_corpus_size(tmp_path: Path) -> None:
+    def labels(posts: int) -> Counter[str]:
+        plan = plan_corpus(tmp_path, posts, 8, 1, {})
+        assert len(plan) == posts and all(p.job is not None for p in plan)  # no text posts
+        return Counter(p.meta["violation"] for p in plan if p.meta["violation"])
+
+    assert not labels(19)
+    small = labels(24)
+    assert small["abuse"] == 1 and small["spam"] + small["scam"] == 1 and not small["reupload"]
+    assert labels(40)["reupload"] == 4  # the banned clip and three copies
 
 
 def _frames(path: str) -> list[np.ndarray]:
@@ -158,3 +168,34 @@ def test_without_espeak_or_fonts_the_plan_degrades(tmp_path: Path, monkeypatch) 
     assert chinese, "seed 4 plans some Chinese posts with media"
     for post in chinese:
         assert all(text.isascii() for text in post.meta["overlay_text"])  # English fallback
+
+
+def test_every_sample_asset_renders_as_clip_and_still(tmp_path: Path) -> None:
+    """Odd source sizes, grey and cut-out images, letterboxed or cropped: all must render."""
+    from reelstack.demo.assets import available_topics
+    from reelstack.demo.clips import RenderJob
+
+    sources = sorted({p for paths in available_topics().values() for p in paths})
+    variants = ((0, ".mp4", (270, 480)), (1, ".mp4", (288, 512)), (2, ".png", (540, 960)))
+    for n, source in enumerate(sources):
+        for seed, suffix, size in variants:  # seeds pick letterbox or crop, zoom and grade
+            out = tmp_path / f"{n}-{seed}{suffix}"
+            job = RenderJob(out=str(out), source=str(source), size=size, duration=0.5, seed=seed,
+                            overlays=("Hello",), zoom_extra=0.04 * seed)  # fmt: skip
+            assert render(job)["width"] == size[0] and out.stat().st_size > 0
+
+
+def test_speech_degrades_to_a_silent_clip(tmp_path: Path, monkeypatch, caplog) -> None:
+    from reelstack.demo import clips
+    from reelstack.demo.assets import resolve_asset
+
+    source = str(resolve_asset("skimage:chelsea.png"))
+    broken = clips.RenderJob(out=str(tmp_path / "a.mp4"), source=source, duration=1.0,
+                             speech=("hello", "xx-none"))  # fmt: skip
+    if clips.espeak_available():
+        assert render(broken)["has_audio"] is False
+        assert "espeak-ng failed" in caplog.text
+    monkeypatch.setattr(clips, "espeak_available", lambda: False)
+    missing = replace(broken, out=str(tmp_path / "b.mp4"), speech=("hello", "en-us"))
+    assert render(missing)["has_audio"] is False
+    assert _decode(tmp_path / "b.mp4")[4] is False

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
+
+import numpy as np
 
 from reelstack.core.records import EVENT_TYPES
 from reelstack.demo.assets import TOPICS
@@ -39,31 +42,77 @@ def test_events_are_well_formed_and_sessions_ordered() -> None:
     users, items = make_users(40, seed=3), _items()
     events = simulate_events(users, items, seed=3, start_ts=1000.0, days=3)
     assert events == simulate_events(users, items, seed=3, start_ts=1000.0, days=3)
-    assert len({e["event_id"] for e in events}) == len(events)
+    assert [e["event_id"] for e in events] == [f"sim-{n:07d}" for n in range(len(events))]
+    assert [e["ts"] for e in events] == sorted(e["ts"] for e in events)
     assert {e["type"] for e in events} <= set(EVENT_TYPES)
     assert {"impression", "view", "like", "skip", "report"} <= {e["type"] for e in events}
-    sessions: dict[str, list[float]] = defaultdict(list)
+    created = {i.item_id: i.created_at for i in items}
+    creator = {i.item_id: i.creator for i in items}
+    sessions: dict[str, list[dict]] = defaultdict(list)
+    follows = set()
     for e in events:
-        sessions[e["context"]["request_id"]].append(e["ts"])
+        assert e["ts"] > created[e["item"]]
+        assert set(e["context"]) >= {"surface", "position", "request_id"}
+        sessions[e["context"]["request_id"]].append(e)
         if e["type"] in ("view", "skip"):
             assert 0 <= e["watch_ms"] <= e["duration_ms"]
-    assert all(ts == sorted(ts) for ts in sessions.values())
+        if e["type"] == "follow":
+            assert (e["user"], creator[e["item"]]) not in follows  # a creator is followed once
+            follows.add((e["user"], creator[e["item"]]))
+    for session in sessions.values():
+        # In time order each item's events form one block that opens with its impression,
+        # followed by exactly one view or skip: the session clock never runs backwards.
+        blocks = [
+            e["item"]
+            for i, e in enumerate(session)
+            if i == 0 or e["item"] != session[i - 1]["item"]
+        ]
+        assert len(blocks) == len(set(blocks))
+        for item in blocks:
+            kinds = [e["type"] for e in session if e["item"] == item]
+            assert kinds[0] == "impression" and kinds[1] in ("view", "skip")
+            assert sum(k in ("view", "skip") for k in kinds) == 1
 
 
-def test_interest_drives_engagement() -> None:
+def _z_two_proportions(hits_a: int, n_a: int, hits_b: int, n_b: int) -> float:
+    pooled = (hits_a + hits_b) / (n_a + n_b)
+    return (hits_a / n_a - hits_b / n_b) / math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+
+
+def test_users_engage_more_with_their_interests() -> None:
+    """For each topic X: users interested in X like and watch X's posts more than others do."""
     users, items = make_users(150, seed=4), _items()
+    interests = {u.handle: u.interests for u in users}
     topic_of = {i.item_id: i.topic for i in items}
-    shown = defaultdict(int)
-    liked = defaultdict(int)
+    shown: Counter[tuple[str, bool]] = Counter()
+    liked: Counter[tuple[str, bool]] = Counter()
+    ratios: dict[bool, list[float]] = defaultdict(list)
     for e in simulate_events(users, items, seed=4, start_ts=0.0, days=5):
-        user = next(u for u in users if u.handle == e["user"])
-        key = "match" if topic_of[e["item"]] in user.interests else "other"
+        topic = topic_of[e["item"]]
+        key = (topic, topic in interests[e["user"]])
         if e["type"] == "impression":
             shown[key] += 1
         elif e["type"] == "like":
             liked[key] += 1
-    assert shown["match"] > shown["other"]  # recall follows interests
-    assert liked["match"] / shown["match"] > 2 * liked["other"] / shown["other"]
+        elif e["type"] in ("view", "skip"):
+            ratios[key[1]].append(e["watch_ms"] / e["duration_ms"])
+    assert sum(v for (_, m), v in shown.items() if m) > sum(
+        v for (_, m), v in shown.items() if not m
+    )
+    tested = 0
+    for topic in TOPICS:
+        n_in, n_out = shown[(topic, True)], shown[(topic, False)]
+        if min(n_in, n_out) < 40:
+            continue
+        tested += 1
+        z = _z_two_proportions(liked[(topic, True)], n_in, liked[(topic, False)], n_out)
+        assert z > 3, (topic, z)  # one-sided, p < 0.0015 per topic
+    assert tested >= 4
+    inside, outside = np.array(ratios[True]), np.array(ratios[False])
+    welch = (inside.mean() - outside.mean()) / math.sqrt(
+        inside.var() / len(inside) + outside.var() / len(outside)
+    )
+    assert welch > 10
 
 
 def test_violating_items_are_reported_not_liked() -> None:
@@ -73,3 +122,6 @@ def test_violating_items_are_reported_not_liked() -> None:
     reports = [e for e in events if e["type"] == "report"]
     assert reports and all(e["item"] in bad for e in reports)
     assert not [e for e in events if e["type"] == "like" and e["item"] in bad]
+    skipped = Counter((e["item"] in bad) for e in events if e["type"] == "skip")
+    seen = Counter((e["item"] in bad) for e in events if e["type"] == "impression")
+    assert skipped[True] / seen[True] > 1.5 * skipped[False] / seen[False]
