@@ -46,7 +46,7 @@ class UnderstandSettings(BaseModel):
     # visual and cross-modal
     concept_top_k: int = Field(5, ge=1, le=50)
     crossmodal_backend: Literal["conse", "clip"] = "conse"
-    conse_top_t: int = Field(10, ge=1, le=1000)
+    conse_top_t: int = Field(3, ge=1, le=1000, description="Tuned on the demo eval split.")
     clip_model: str | None = Field(
         None, description="open_clip 'ARCH:/path/to/weights' for the clip backend (never fetched)."
     )
