@@ -72,12 +72,12 @@ class Platform:
             )
         return self._understand
 
-    def start_worker(self) -> UnderstandWorker:
+    def start_worker(self, poll_s: float = 30.0) -> UnderstandWorker:
         """Process new and pending items in the background (serve and demo do this)."""
         from reelstack.understand.worker import UnderstandWorker
 
         if self.worker is None:
-            self.worker = UnderstandWorker(self.understand, self.stream)
+            self.worker = UnderstandWorker(self.understand, self.stream, poll_s)
             self.worker.start()
         return self.worker
 

@@ -1,8 +1,9 @@
 """Background understanding in ``serve``/``demo``: new items are processed as they arrive.
 
 Subscribes to ``items.ingested``; a single thread drains the queue in batches (models are
-CPU-bound and load once). On start it queues the backlog — items with a missing or outdated
-stage — so a restart resumes where the last process stopped.
+CPU-bound and load once). On start, and whenever it has been idle for ``poll_s``, it queues
+the backlog — items with a missing or outdated stage — so a restart resumes where the last
+process stopped and items ingested by another process (``reelstack ingest``) are picked up.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ _STOP = object()
 
 
 class UnderstandWorker:
-    def __init__(self, service: UnderstandService, stream: EventStream) -> None:
+    def __init__(
+        self, service: UnderstandService, stream: EventStream, poll_s: float = 30.0
+    ) -> None:
         self.service = service
+        self.poll_s = poll_s
         self.stream = stream
         self.queue: queue.Queue[object] = queue.Queue()
         self.processed = 0
@@ -49,13 +53,16 @@ class UnderstandWorker:
         self.idle.clear()
         self.queue.put(message["item_id"])
 
+    def _queue_backlog(self) -> None:
+        try:
+            for item_id in self.service.pending():
+                self.queue.put(item_id)
+        except Exception:
+            log.exception("could not scan the understanding backlog")
+
     def _loop(self, backlog: bool) -> None:
         if backlog:
-            try:
-                for item_id in self.service.pending():
-                    self.queue.put(item_id)
-            except Exception:
-                log.exception("could not scan the understanding backlog")
+            self._queue_backlog()
         while True:
             batch = self._next_batch()
             if batch is None:
@@ -68,9 +75,14 @@ class UnderstandWorker:
                 log.exception("understanding failed for %d items", len(batch))
 
     def _next_batch(self) -> list[str] | None:
-        if self.queue.empty():
-            self.idle.set()
-        first = self.queue.get()
+        while True:
+            if self.queue.empty():
+                self.idle.set()
+            try:
+                first = self.queue.get(timeout=self.poll_s)
+                break
+            except queue.Empty:
+                self._queue_backlog()
         if first is _STOP:
             return None
         batch = [first]

@@ -58,3 +58,16 @@ def test_backlog_is_resumed_on_start(platform: Platform) -> None:
     _wait_idle(platform)
     assert platform.store.get_features(before.item_id)["words"].value == {"words": 3}
     assert platform.worker.processed >= 1
+
+
+def test_items_stored_by_another_process_are_picked_up(platform: Platform) -> None:
+    _use_test_stage(platform)
+    platform.start_worker(poll_s=0.05)
+    _wait_idle(platform)
+    other = Platform.open(platform.settings)  # e.g. `reelstack ingest` next to a server
+    result = other.ingest.ingest(PostSpec(creator="a", caption="from elsewhere"), None, "t")
+    other.close()
+    deadline = time.monotonic() + 10
+    while "words" not in platform.store.get_features(result.item_id):
+        assert time.monotonic() < deadline, "the worker never picked the item up"
+        time.sleep(0.05)
