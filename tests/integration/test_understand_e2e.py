@@ -14,6 +14,7 @@ from reelstack.demo.assets import resolve_asset
 from reelstack.demo.clips import RenderJob, espeak_available, render
 from reelstack.ingest.manifest import PostSpec
 from reelstack.runtime.platform import Platform
+from reelstack.testing.media import transcode
 from reelstack.understand import vectors
 from reelstack.understand.crossmodal import query_vector
 from reelstack.understand.hashes import video_match
@@ -35,17 +36,8 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     speech = ("Hello, this is my cat. She sleeps all day.", "en-us")
     made = {
         "cat": _clip(folder, "cat.mp4", CAT, 1, overlays=("小猫咪太可爱了",), speech=speech),
-        "cat_copy": _clip(
-            folder,
-            "cat_copy.mp4",
-            CAT,
-            1,
-            overlays=("小猫咪太可爱了",),
-            size=(270, 480),
-            gain=1.06,
-            crf=33,
-        ),
     }
+    made["cat_copy"] = transcode(made["cat"], folder / "cat_copy.mp4", scale=0.75, gain=1.08)
     for n, asset in enumerate(OTHERS):
         made[asset.split(":")[1].split(".")[0]] = _clip(folder, f"o{n}.mp4", asset, 10 + n)
     return made
@@ -94,7 +86,8 @@ def test_corpus_run_matches_copies_ranks_cats_and_isolates_failures(
     assert all(key == ids["broken"] for key, _ in errors)
 
     features = {n: platform.store.get_features(i) for n, i in ids.items()}
-    assert video_match(features["cat"]["hashes"].value, features["cat_copy"]["hashes"].value)
+    copy = video_match(features["cat"]["hashes"].value, features["cat_copy"]["hashes"].value)
+    assert copy.is_match, copy
     assert not video_match(features["cat"]["hashes"].value,
                            features["coffee"]["hashes"].value).is_match  # fmt: skip
 
@@ -106,6 +99,9 @@ def test_corpus_run_matches_copies_ranks_cats_and_isolates_failures(
             query,
             dict(zip(names, scores, strict=True)),
         )
+
+    groups = platform.understand.duplicate_groups()
+    assert [sorted(g) for g in groups] == [sorted([ids["cat"], ids["cat_copy"]])]
 
     again = platform.understand.run(list(ids.values()))
     assert sum(again.computed.values()) == 0  # everything reused but the broken item's retry

@@ -26,6 +26,7 @@ app.command("demo")(demo.demo)
 app.command("doctor")(doctor.doctor)
 app.command("understand")(understand.understand)
 app.command("reprocess")(understand.reprocess)
+app.command("duplicates")(understand.duplicates)
 app.add_typer(keys.app, name="keys")
 
 

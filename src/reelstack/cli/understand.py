@@ -73,3 +73,22 @@ def _all_item_ids(platform: Platform) -> list[str]:
         ids += [i.id for i in page]
         after = page[-1].id
     return ids
+
+
+def duplicates(
+    data: DataOption = DEFAULT_DATA,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array per group.")] = False,
+) -> None:
+    """List groups of near-duplicate posts (same bytes, or matching PDQ keyframes)."""
+    with Platform.open(settings_for(data)) as platform:
+        groups = platform.understand.duplicate_groups()
+        for group in groups:
+            if as_json:
+                typer.echo(json.dumps(group))
+                continue
+            typer.echo(f"group of {len(group)}:")
+            for item_id in group:
+                item = platform.store.get_item(item_id)
+                typer.echo(f"  {item_id}  {item.caption[:60]}")
+    if not as_json:
+        typer.echo(f"{len(groups)} groups")

@@ -67,3 +67,23 @@ def truncate(source: Path, target: Path, keep: float = 0.5) -> Path:
     data = source.read_bytes()
     target.write_bytes(data[: int(len(data) * keep)])
     return target
+
+
+def transcode(source: Path, target: Path, scale: float = 0.75, gain: float = 1.0) -> Path:
+    """A re-encoded, resized (and optionally brightened) copy, as a re-upload would be."""
+    import av
+
+    with av.open(str(source)) as src, av.open(str(target), "w", format="mp4") as out:
+        video = src.streams.video[0]
+        rate = video.average_rate or 12
+        width = int(video.codec_context.width * scale) // 2 * 2
+        height = int(video.codec_context.height * scale) // 2 * 2
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "32"}
+        for frame in src.decode(video=0):
+            pixels = frame.to_ndarray(format="rgb24").astype(np.float32) * gain
+            image = Image.fromarray(pixels.clip(0, 255).astype(np.uint8)).resize((width, height))
+            out.mux(stream.encode(av.VideoFrame.from_image(image)))
+        out.mux(stream.encode())
+    return target

@@ -136,6 +136,19 @@ class UnderstandService:
                             break
         return pending
 
+    def duplicate_groups(self) -> list[list[str]]:
+        """Near-duplicate groups (exact or vPDQ video matches) across every hashed item."""
+        from reelstack.understand.hashes import near_duplicate_groups
+
+        hashes, after = {}, None
+        while page := self.store.list_items(limit=500, after=after):
+            after = page[-1].id
+            for item in page:
+                feature = self.store.get_features(item.id).get("hashes")
+                if feature is not None and "error" not in feature.value:
+                    hashes[item.id] = feature.value
+        return near_duplicate_groups(hashes)
+
     def understand_file(
         self,
         path: Path,

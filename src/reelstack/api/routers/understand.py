@@ -55,6 +55,12 @@ def keyframe(item_id: str, index: int, platform: PlatformDep, _: ClientDep) -> F
     return FileResponse(platform.blobs.path(frames[index]["sha256"]), media_type="image/jpeg")
 
 
+@router.get("/duplicates")
+def duplicates(platform: PlatformDep, _: ClientDep) -> dict[str, Any]:
+    """Groups of near-duplicate posts across the store (exact bytes or vPDQ video match)."""
+    return {"groups": platform.understand.duplicate_groups()}
+
+
 @router.get("/understand/status")
 def status(platform: PlatformDep, _: ClientDep) -> dict[str, Any]:
     worker = platform.worker
