@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reelstack.understand.stage import Stage, StageError, StageInput
+from reelstack.understand.stage import PerItemStage, StageError, StageInput
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -72,7 +72,7 @@ def loudest_dbfs(audio: np.ndarray) -> float:
     return 20 * np.log10(rms) if rms > 0 else float("-inf")
 
 
-class AsrStage(Stage):
+class AsrStage(PerItemStage):
     """Video → ``{"silent", "language", "language_probability", "text", "segments", ...}``.
 
     Also ``duration_s`` (seconds of audio analysed), ``truncated`` (the audio went on past
@@ -103,16 +103,7 @@ class AsrStage(Stage):
         self.vad = vad
         self.silence_dbfs = silence_dbfs
 
-    def process(self, batch: list[StageInput]) -> list[dict[str, Any] | BaseException]:
-        results: list[dict[str, Any] | BaseException] = []
-        for inp in batch:
-            try:
-                results.append(self.transcribe(inp))
-            except StageError as exc:
-                results.append(exc)
-        return results
-
-    def transcribe(self, inp: StageInput) -> dict[str, Any]:
+    def process_one(self, inp: StageInput) -> dict[str, Any]:
         post = inp.post
         if post.media_path is None:
             raise StageError("the post has no media file to take audio from")

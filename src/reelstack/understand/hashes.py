@@ -23,7 +23,7 @@ import numpy as np
 
 from reelstack.config import UnderstandSettings
 from reelstack.core.errors import ModelUnavailable
-from reelstack.understand.stage import Stage, StageError, StageInput
+from reelstack.understand.stage import PerItemStage, StageError, StageInput
 
 if TYPE_CHECKING:
     from reelstack.models.registry import ModelRegistry
@@ -43,7 +43,7 @@ class VideoMatch:
     is_match: bool
 
 
-class HashesStage(Stage):
+class HashesStage(PerItemStage):
     name: ClassVar[str] = "hashes"
     requires: ClassVar[tuple[str, ...]] = ("keyframes",)
     applies_to: ClassVar[frozenset[str]] = frozenset({"video", "image"})
@@ -60,16 +60,7 @@ class HashesStage(Stage):
         _import_pdqhash()
         return f"{self.name}/{self.code_version} pdqhash=={importlib.metadata.version('pdqhash')}"
 
-    def process(self, batch: list[StageInput]) -> list[dict[str, Any] | BaseException]:
-        results: list[dict[str, Any] | BaseException] = []
-        for inp in batch:
-            try:
-                results.append(self._one(inp))
-            except StageError as exc:
-                results.append(exc)
-        return results
-
-    def _one(self, inp: StageInput) -> dict[str, Any]:
+    def process_one(self, inp: StageInput) -> dict[str, Any]:
         path = inp.post.media_path
         try:
             md5 = file_md5(path) if path is not None else None

@@ -32,7 +32,7 @@ from av.video.reformatter import VideoReformatter
 from PIL import Image, ImageOps
 
 from reelstack.config import UnderstandSettings
-from reelstack.understand.stage import Stage, StageError, StageInput
+from reelstack.understand.stage import PerItemStage, StageError, StageInput
 
 if TYPE_CHECKING:
     from reelstack.models.registry import ModelRegistry
@@ -81,7 +81,7 @@ class _Scan:
             heapq.heapreplace(self.cuts, entry)
 
 
-class KeyframesStage(Stage):
+class KeyframesStage(PerItemStage):
     name: ClassVar[str] = "keyframes"
     applies_to: ClassVar[frozenset[str]] = frozenset({"video", "image"})
     code_version: ClassVar[str] = "1"
@@ -100,16 +100,7 @@ class KeyframesStage(Stage):
         self.max_samples = max_samples
         self.uniform_every_s = uniform_every_s
 
-    def process(self, batch: list[StageInput]) -> list[dict[str, Any] | BaseException]:
-        results: list[dict[str, Any] | BaseException] = []
-        for inp in batch:
-            try:
-                results.append(self._one(inp))
-            except StageError as exc:
-                results.append(exc)
-        return results
-
-    def _one(self, inp: StageInput) -> dict[str, Any]:
+    def process_one(self, inp: StageInput) -> dict[str, Any]:
         path = inp.post.media_path
         if path is None or not path.is_file():
             raise StageError(f"no media file for this post ({path})")

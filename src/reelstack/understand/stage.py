@@ -100,3 +100,23 @@ class Stage(ABC):
 
     @abstractmethod
     def process(self, batch: list[StageInput]) -> list[dict[str, Any] | BaseException]: ...
+
+
+class PerItemStage(Stage):
+    """A stage with no cross-item batching (decoding, hashing, Whisper): one post at a time.
+
+    ``process_one`` raises ``StageError`` for a post it cannot handle; that post gets the
+    error and the rest of the batch goes on.
+    """
+
+    def process(self, batch: list[StageInput]) -> list[dict[str, Any] | BaseException]:
+        results: list[dict[str, Any] | BaseException] = []
+        for inp in batch:
+            try:
+                results.append(self.process_one(inp))
+            except StageError as exc:
+                results.append(exc)
+        return results
+
+    @abstractmethod
+    def process_one(self, inp: StageInput) -> dict[str, Any]: ...
