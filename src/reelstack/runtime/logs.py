@@ -7,6 +7,8 @@ import logging
 from datetime import UTC, datetime
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# Libraries that log every call at INFO (faster-whisper logs two lines per clip).
+_CHATTY = ("faster_whisper", "jieba")
 
 
 class JsonFormatter(logging.Formatter):
@@ -34,3 +36,6 @@ def configure_logging(level: str = "info", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    if level != "debug":
+        for name in _CHATTY:
+            logging.getLogger(name).setLevel(logging.WARNING)
