@@ -20,6 +20,7 @@ from reelstack.storage.streams import EventStream, open_stream
 
 if TYPE_CHECKING:
     from reelstack.models.registry import ModelRegistry
+    from reelstack.safety.policies import PolicyStore
     from reelstack.understand.service import UnderstandService
     from reelstack.understand.worker import UnderstandWorker
 
@@ -80,6 +81,13 @@ class Platform:
             self.worker = UnderstandWorker(self.understand, self.stream, poll_s)
             self.worker.start()
         return self.worker
+
+    @property
+    def policies(self) -> PolicyStore:
+        """Versioned policy sets under ``<data>/policies``."""
+        from reelstack.safety.policies import PolicyStore
+
+        return PolicyStore(Path(self.settings.data_dir) / "policies")
 
     @property
     def is_demo(self) -> bool:

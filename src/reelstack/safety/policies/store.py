@@ -1,0 +1,92 @@
+"""Versioned policy sets on disk: ``<data>/policies/<kind>/v0001.yaml``, never overwritten.
+
+A save validates first and writes a new version atomically; a rejected file leaves the
+current version in force. The packaged defaults become version 1 on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from reelstack.core.errors import InvalidInput, NotFound
+from reelstack.ingest.manifest import describe_validation_error
+from reelstack.safety.policies.schema import PolicyKind, PolicySet
+
+DEFAULTS = {
+    "content": Path(__file__).with_name("default_content.yaml"),
+    "ads": Path(__file__).with_name("default_ads.yaml"),
+}
+MAX_POLICY_BYTES = 1024 * 1024
+
+
+def parse_policy_set(text: str, kind: PolicyKind) -> PolicySet:
+    """Validate YAML or JSON text as a ``kind`` policy set; ``InvalidInput`` says why not."""
+    if len(text.encode()) > MAX_POLICY_BYTES:
+        raise InvalidInput("policy file is larger than 1 MB")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"policy file is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("policy file must be a mapping with 'kind' and 'policies'")
+    data = {**data, "version": 0}
+    if data.get("kind", kind) != kind:
+        raise InvalidInput(f"policy file is for kind {data.get('kind')!r}, not {kind!r}")
+    data["kind"] = kind
+    try:
+        return PolicySet.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(describe_validation_error(exc)) from exc
+    except RecursionError as exc:
+        raise InvalidInput("policy tree refers to itself (a cycle through YAML aliases)") from exc
+
+
+class PolicyStore:
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def versions(self, kind: PolicyKind) -> list[int]:
+        folder = self.folder / kind
+        found = sorted(int(p.stem[1:]) for p in folder.glob("v*.yaml")) if folder.is_dir() else []
+        return found
+
+    def current(self, kind: PolicyKind) -> PolicySet:
+        versions = self.versions(kind)
+        if not versions:
+            return self.save(kind, DEFAULTS[kind].read_text(encoding="utf-8"))
+        return self.get(kind, versions[-1])
+
+    def get(self, kind: PolicyKind, version: int) -> PolicySet:
+        path = self.folder / kind / f"v{version:04d}.yaml"
+        if not path.is_file():
+            raise NotFound(f"no {kind} policy version {version}")
+        policy_set = parse_policy_set(path.read_text(encoding="utf-8"), kind)
+        return policy_set.model_copy(update={"version": version})
+
+    def save(self, kind: PolicyKind, text: str) -> PolicySet:
+        """Validate ``text`` and store it as the next version; returns the stored set."""
+        policy_set = parse_policy_set(text, kind)
+        folder = self.folder / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        version = (self.versions(kind) or [0])[-1] + 1
+        body = yaml.safe_dump(
+            policy_set.model_dump(exclude={"version"}, exclude_none=True, exclude_defaults=False),
+            allow_unicode=True,
+            sort_keys=False,
+        )
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".policy-")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(body)
+            out.flush()
+            os.fsync(out.fileno())
+        target = folder / f"v{version:04d}.yaml"
+        if target.exists():  # another writer took this number first
+            os.unlink(tmp)
+            raise InvalidInput(f"{kind} policy version {version} was saved concurrently; retry")
+        os.replace(tmp, target)
+        return policy_set.model_copy(update={"version": version})
