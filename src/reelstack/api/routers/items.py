@@ -59,7 +59,9 @@ _UPLOAD_DOC: dict[str, Any] = {
 def item_view(platform: Platform, item: Item) -> ItemOut:
     store = platform.store
     media = store.get_media(item.media_id) if item.media_id else None
-    return ItemOut.of(item, store.get_creator(item.creator_id), media)
+    decisions = store.list_decisions(item.id)
+    decision = decisions[-1] if decisions else None
+    return ItemOut.of(item, store.get_creator(item.creator_id), media, decision)
 
 
 @router.get("/items", response_model=ItemPage)

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from reelstack.core.clock import iso
-from reelstack.core.records import Creator, Item, Media
+from reelstack.core.records import Creator, Decision, Item, Media
 from reelstack.ingest.manifest import AdSpec, PostSpec
 from reelstack.ingest.service import IngestResult
 
@@ -56,6 +56,28 @@ class MediaOut(BaseModel):
         )
 
 
+class ModerationOut(BaseModel):
+    """The decision in force (the latest), as search and the feed apply it."""
+
+    decision_id: str
+    action: str
+    policy_id: str | None
+    policy_version: str | None
+    source: str
+    decided_at: str
+
+    @classmethod
+    def of(cls, decision: Decision) -> ModerationOut:
+        return cls(
+            decision_id=decision.id,
+            action=decision.action,
+            policy_id=decision.policy_id,
+            policy_version=decision.policy_version,
+            source=decision.source,
+            decided_at=iso(decision.created_at),
+        )
+
+
 class ItemOut(BaseModel):
     id: str
     kind: str
@@ -69,9 +91,12 @@ class ItemOut(BaseModel):
     created_at: str
     ingested_at: str
     meta: dict[str, Any]
+    moderation: ModerationOut | None = None
 
     @classmethod
-    def of(cls, item: Item, creator: Creator, media: Media | None) -> ItemOut:
+    def of(
+        cls, item: Item, creator: Creator, media: Media | None, decision: Decision | None = None
+    ) -> ItemOut:
         return cls(
             id=item.id,
             kind=item.kind,
@@ -85,6 +110,7 @@ class ItemOut(BaseModel):
             created_at=iso(item.created_at),
             ingested_at=iso(item.ingested_at),
             meta=item.meta,
+            moderation=ModerationOut.of(decision) if decision else None,
         )
 
 

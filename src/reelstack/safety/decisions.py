@@ -1,0 +1,77 @@
+"""Record a moderation decision and its audit record together.
+
+Every decision names the policy and the policy-set version in force, the detector scores with
+their model versions and thresholds, the rule (if any), and whether detection and decision
+were automated — the fields a DSA statement of reasons needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reelstack.core import clock
+from reelstack.core.errors import InvalidInput
+from reelstack.core.ids import new_id
+from reelstack.core.records import AuditRecord, Decision
+from reelstack.safety.actions import ACTIONS
+from reelstack.storage.interfaces import AuditStore, DecisionStore
+
+
+class DecisionLog:
+    def __init__(self, decisions: DecisionStore, audit: AuditStore) -> None:
+        self.decisions = decisions
+        self.audit = audit
+
+    def record(
+        self,
+        item_id: str,
+        action: str,
+        *,
+        actor: str,
+        policy_id: str | None = None,
+        policy_version: int | None = None,
+        scores: list[dict[str, Any]] | None = None,
+        rule: str | None = None,
+        automated_detection: bool = True,
+        automated_decision: bool = True,
+        note: str = "",
+    ) -> Decision:
+        """Store the decision, then its audit record; returns the decision."""
+        if action not in ACTIONS:
+            raise InvalidInput(f"unknown action {action!r}; use one of {', '.join(ACTIONS)}")
+        now = clock.now()
+        reasons = {
+            "scores": scores or [],
+            "rule": rule,
+            "automated_detection": automated_detection,
+            "automated_decision": automated_decision,
+            "note": note,
+        }
+        decision = Decision(
+            id=new_id("dec"),
+            item_id=item_id,
+            action=action,
+            policy_id=policy_id,
+            policy_version=str(policy_version) if policy_version is not None else None,
+            source="automated" if automated_decision else "manual",
+            reasons=reasons,
+            created_at=now,
+        )
+        self.decisions.add_decision(decision)
+        self.audit.append_audit(
+            AuditRecord(
+                id=new_id("aud"),
+                actor=actor,
+                action=f"decision.{action}",
+                subject_type="item",
+                subject_id=item_id,
+                details={
+                    "decision_id": decision.id,
+                    "policy_id": policy_id,
+                    "policy_version": decision.policy_version,
+                    **reasons,
+                },
+                ts=now,
+            )
+        )
+        return decision
