@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -39,7 +40,7 @@ def ingest(
             counts[result.status] += 1
             bar.update()
             if as_json:
-                typer.echo(json.dumps(_as_dict(result), ensure_ascii=False))
+                typer.echo(json.dumps(asdict(result), ensure_ascii=False))
             elif verbose or result.status == "error":
                 bar.write(f"{result.source}: {result.describe()}")
         bar.close()
@@ -49,7 +50,3 @@ def ingest(
         )
     if counts["error"]:
         raise typer.Exit(1)
-
-
-def _as_dict(result: object) -> dict:
-    return {k: getattr(result, k) for k in ("source", "status", "item_id", "reason")}

@@ -11,6 +11,7 @@ import typer
 from reelstack.cli.common import DEFAULT_DATA, DataOption, settings_for
 from reelstack.core.errors import InvalidInput
 from reelstack.runtime.platform import Platform
+from reelstack.storage.paging import iter_items
 
 StageOption = Annotated[
     list[str] | None,
@@ -57,7 +58,7 @@ def reprocess(
         unknown = set(stage or ()) - known
         if unknown:
             raise InvalidInput(f"unknown stage(s) {sorted(unknown)}; stages: {sorted(known)}")
-        ids = list(item or []) or _all_item_ids(platform)
+        ids = list(item or []) or [i.id for i in iter_items(platform.store)]
         report = service.run(ids, force=set(stage) if stage else None, progress=progress)
     done = ", ".join(f"{k} {v}" for k, v in sorted(report.computed.items())) or "nothing"
     typer.echo(f"{report.items} items; computed: {done}; errors: {len(report.errors)}")
@@ -65,14 +66,6 @@ def reprocess(
         typer.echo(f"  {key} {name}: {error}", err=True)
     if report.errors:
         raise typer.Exit(1)
-
-
-def _all_item_ids(platform: Platform) -> list[str]:
-    ids, after = [], None
-    while page := platform.store.list_items(limit=1000, after=after):
-        ids += [i.id for i in page]
-        after = page[-1].id
-    return ids
 
 
 def duplicates(

@@ -21,6 +21,7 @@ from reelstack.demo.corpus import build_corpus
 from reelstack.demo.population import SimItem, make_users, simulate_events
 from reelstack.ingest.sources import manifest_work
 from reelstack.runtime.platform import DEMO_MARKER, Platform
+from reelstack.storage.paging import iter_items
 
 log = logging.getLogger(__name__)
 DEFAULT_TITLES = Path("../shared/data/microlens_100k_titles")
@@ -128,22 +129,19 @@ def _store_users(platform: Platform, sim_users: list) -> dict[str, str]:
 
 def _sim_items(platform: Platform) -> list[SimItem]:
     items = []
-    after = None
-    while page := platform.store.list_items(limit=500, after=after):
-        after = page[-1].id
-        for item in page:
-            media = platform.store.get_media(item.media_id) if item.media_id else None
-            items.append(
-                SimItem(
-                    item_id=item.id,
-                    topic=item.meta.get("topic", "misc"),
-                    creator=platform.store.get_creator(item.creator_id).handle,
-                    language=item.language or "en",
-                    duration_s=(media.duration_s if media and media.duration_s else 8.0),
-                    created_at=item.created_at,
-                    violation=item.meta.get("violation"),
-                )
+    for item in iter_items(platform.store):
+        media = platform.store.get_media(item.media_id) if item.media_id else None
+        items.append(
+            SimItem(
+                item_id=item.id,
+                topic=item.meta.get("topic", "misc"),
+                creator=platform.store.get_creator(item.creator_id).handle,
+                language=item.language or "en",
+                duration_s=(media.duration_s if media and media.duration_s else 8.0),
+                created_at=item.created_at,
+                violation=item.meta.get("violation"),
             )
+        )
     return items
 
 

@@ -17,6 +17,12 @@ from reelstack.safety.actions import ACTIONS
 from reelstack.storage.interfaces import AuditStore, DecisionStore
 
 
+def decision_in_force(store: DecisionStore, item_id: str) -> Decision | None:
+    """The latest decision on the item, or None if it was never moderated."""
+    decisions = store.list_decisions(item_id)
+    return decisions[-1] if decisions else None
+
+
 class DecisionLog:
     def __init__(self, decisions: DecisionStore, audit: AuditStore) -> None:
         self.decisions = decisions

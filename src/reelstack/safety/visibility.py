@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reelstack.core.records import Decision, User
+from reelstack.safety.decisions import decision_in_force
 from reelstack.storage.interfaces import DecisionStore
 
 ADULT_AGE = 18
@@ -64,5 +65,4 @@ def visibility_of(decision: Decision | None, viewer: Viewer) -> Visibility:
 
 def visibility(store: DecisionStore, item_id: str, viewer: Viewer) -> Visibility:
     """Visibility of a stored item under its decision in force."""
-    decisions = store.list_decisions(item_id)
-    return visibility_of(decisions[-1] if decisions else None, viewer)
+    return visibility_of(decision_in_force(store, item_id), viewer)

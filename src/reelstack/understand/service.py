@@ -20,6 +20,7 @@ from reelstack.ingest.probe import probe_media
 from reelstack.models.registry import ModelRegistry
 from reelstack.storage.blobs import FileBlobStore
 from reelstack.storage.interfaces import Store
+from reelstack.storage.paging import iter_items
 from reelstack.understand.pipeline import Pipeline, RunReport, downstream_of
 from reelstack.understand.stage import Post, Stage
 
@@ -122,31 +123,27 @@ class UnderstandService:
                 versions[stage.name] = stage.version
             except Exception:  # unavailable model: nothing to catch up on until it is installed
                 continue
-        pending, after = [], None
-        while page := self.store.list_items(limit=500, after=after):
-            after = page[-1].id
-            for item in page:
-                stored = self.store.get_features(item.id)
-                post = self.post_for(item)
-                for stage in self.pipeline.stages:
-                    if stage.name in versions and stage.applies(post):
-                        feature = stored.get(stage.name)
-                        if feature is None or feature.model_version != versions[stage.name]:
-                            pending.append(item.id)
-                            break
+        pending = []
+        for item in iter_items(self.store):
+            stored = self.store.get_features(item.id)
+            post = self.post_for(item)
+            for stage in self.pipeline.stages:
+                if stage.name in versions and stage.applies(post):
+                    feature = stored.get(stage.name)
+                    if feature is None or feature.model_version != versions[stage.name]:
+                        pending.append(item.id)
+                        break
         return pending
 
     def duplicate_groups(self) -> list[list[str]]:
         """Near-duplicate groups (exact or vPDQ video matches) across every hashed item."""
         from reelstack.understand.hashes import near_duplicate_groups
 
-        hashes, after = {}, None
-        while page := self.store.list_items(limit=500, after=after):
-            after = page[-1].id
-            for item in page:
-                feature = self.store.get_features(item.id).get("hashes")
-                if feature is not None and "error" not in feature.value:
-                    hashes[item.id] = feature.value
+        hashes = {}
+        for item in iter_items(self.store):
+            feature = self.store.get_features(item.id).get("hashes")
+            if feature is not None and "error" not in feature.value:
+                hashes[item.id] = feature.value
         return near_duplicate_groups(hashes)
 
     def understand_file(

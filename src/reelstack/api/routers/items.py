@@ -26,6 +26,7 @@ from reelstack.core.records import Item
 from reelstack.ingest.manifest import parse_post
 from reelstack.ingest.service import IngestResult
 from reelstack.runtime.platform import Platform
+from reelstack.safety.decisions import decision_in_force
 
 router = APIRouter(prefix="/v1", tags=["items"])
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
@@ -59,8 +60,7 @@ _UPLOAD_DOC: dict[str, Any] = {
 def item_view(platform: Platform, item: Item) -> ItemOut:
     store = platform.store
     media = store.get_media(item.media_id) if item.media_id else None
-    decisions = store.list_decisions(item.id)
-    decision = decisions[-1] if decisions else None
+    decision = decision_in_force(store, item.id)
     return ItemOut.of(item, store.get_creator(item.creator_id), media, decision)
 
 

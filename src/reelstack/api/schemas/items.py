@@ -20,12 +20,7 @@ class CreatorOut(BaseModel):
 
     @classmethod
     def of(cls, creator: Creator) -> CreatorOut:
-        return cls(
-            id=creator.id,
-            handle=creator.handle,
-            display_name=creator.display_name,
-            followers=creator.followers,
-        )
+        return cls.model_validate(creator, from_attributes=True)
 
 
 class MediaOut(BaseModel):
@@ -132,12 +127,7 @@ class IngestResultOut(BaseModel):
 
     @classmethod
     def of(cls, result: IngestResult) -> IngestResultOut:
-        return cls(
-            source=result.source,
-            status=result.status,
-            item_id=result.item_id,
-            reason=result.reason,
-        )
+        return cls.model_validate(result, from_attributes=True)
 
 
 class IngestResponse(BaseModel):
