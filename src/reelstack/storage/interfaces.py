@@ -79,6 +79,10 @@ class EventStore(Protocol):
 
     def count_events(self) -> int: ...
 
+    def item_event_counts(self, item_id: str) -> dict[str, int]:
+        """How many events of each type the item has had (its reach, for rules)."""
+        ...
+
 
 class FeatureStore(Protocol):
     def put_feature(self, feature: Feature) -> None:
@@ -95,11 +99,33 @@ class DecisionStore(Protocol):
         """Oldest first; the last one is in force."""
         ...
 
+    def list_creator_decisions(self, creator_id: str) -> list[Decision]:
+        """Decisions on all of a creator's items, oldest first (prior strikes, for rules)."""
+        ...
+
 
 class AuditStore(Protocol):
     def append_audit(self, record: AuditRecord) -> None: ...
 
     def list_audit(self, subject_type: str, subject_id: str) -> list[AuditRecord]: ...
+
+    def find_audit(
+        self,
+        *,
+        action_prefix: str | None = None,
+        subject_type: str | None = None,
+        subject_id: str | None = None,
+        actor: str | None = None,
+        policy_id: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        after_seq: int = 0,
+        limit: int = 100,
+    ) -> list[tuple[int, AuditRecord]]:
+        """Records matching every given filter, oldest first, with their sequence numbers
+        (pass the last one as ``after_seq`` for the next page). ``policy_id`` matches the
+        policy or any sub-policy of it (``spam`` matches ``spam.scam``)."""
+        ...
 
 
 class ReviewJobStore(Protocol):

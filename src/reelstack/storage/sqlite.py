@@ -246,6 +246,12 @@ class SQLiteStore:
     def count_events(self) -> int:
         return self._one("SELECT COUNT(*) FROM events")[0]
 
+    def item_event_counts(self, item_id: str) -> dict[str, int]:
+        found = self._all_rows(
+            "SELECT type, COUNT(*) FROM events WHERE item_id = ? GROUP BY type", (item_id,)
+        )
+        return {row[0]: row[1] for row in found}
+
     # -- features, decisions, audit --------------------------------------------------------
 
     def put_feature(self, feature: Feature) -> None:
@@ -264,6 +270,14 @@ class SQLiteStore:
         found = self._all_rows("SELECT * FROM decisions WHERE item_id = ? ORDER BY seq", (item_id,))
         return [rows.from_row(Decision, r) for r in found]
 
+    def list_creator_decisions(self, creator_id: str) -> list[Decision]:
+        found = self._all_rows(
+            "SELECT d.* FROM decisions d JOIN items i ON i.id = d.item_id "
+            "WHERE i.creator_id = ? ORDER BY d.seq",
+            (creator_id,),
+        )
+        return [rows.from_row(Decision, r) for r in found]
+
     def append_audit(self, record: AuditRecord) -> None:
         with self._tx() as conn:
             rows.insert(conn, "INSERT", "audit", record)
@@ -274,6 +288,44 @@ class SQLiteStore:
             (subject_type, subject_id),
         )
         return [rows.from_row(AuditRecord, r) for r in found]
+
+    def find_audit(
+        self,
+        *,
+        action_prefix: str | None = None,
+        subject_type: str | None = None,
+        subject_id: str | None = None,
+        actor: str | None = None,
+        policy_id: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        after_seq: int = 0,
+        limit: int = 100,
+    ) -> list[tuple[int, AuditRecord]]:
+        where, args = ["seq > ?"], [after_seq]
+        for column, value in (("subject_type", subject_type), ("subject_id", subject_id),
+                              ("actor", actor)):  # fmt: skip
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if action_prefix is not None:
+            where.append("substr(action, 1, ?) = ?")
+            args += [len(action_prefix), action_prefix]
+        if policy_id is not None:
+            where.append("(json_extract(details, '$.policy_id') = ? "
+                         "OR substr(json_extract(details, '$.policy_id'), 1, ?) = ?)")  # fmt: skip
+            args += [policy_id, len(policy_id) + 1, policy_id + "."]
+        if since is not None:
+            where.append("ts >= ?")
+            args.append(since)
+        if until is not None:
+            where.append("ts < ?")
+            args.append(until)
+        found = self._all_rows(
+            f"SELECT * FROM audit WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+            (*args, limit),
+        )
+        return [(r["seq"], rows.from_row(AuditRecord, r)) for r in found]
 
     # -- review jobs -----------------------------------------------------------------------
 

@@ -146,6 +146,44 @@ class StoreContract:
         assert [d.action for d in store.list_decisions(item.id)] == ["allow", "remove", "allow"]
         assert [a.action for a in store.list_audit("item", item.id)] == ["allow", "remove", "allow"]
 
+    def test_find_audit_filters_and_pages(self, store: Store) -> None:
+        for n, (action, policy) in enumerate(
+            [("decision.remove", "spam.scam"), ("decision.allow", None),
+             ("policy.publish", None), ("decision.review", "spam"), ("decision.demote", "spammy")]
+        ):  # fmt: skip
+            store.append_audit(
+                AuditRecord(
+                    id=new_id("aud"),
+                    actor="mod" if n else "admin",
+                    action=action,
+                    subject_type="item",
+                    subject_id=f"i{n}",
+                    details={"policy_id": policy},
+                    ts=float(n),
+                )
+            )
+        decisions = store.find_audit(action_prefix="decision.")
+        assert [r.subject_id for _, r in decisions] == ["i0", "i1", "i3", "i4"]
+        assert [r.subject_id for _, r in store.find_audit(policy_id="spam")] == ["i0", "i3"]
+        assert [r.subject_id for _, r in store.find_audit(since=1, until=3)] == ["i1", "i2"]
+        assert [r.subject_id for _, r in store.find_audit(actor="admin")] == ["i0"]
+        first = store.find_audit(limit=2)
+        rest = store.find_audit(after_seq=first[-1][0])
+        assert [r.subject_id for _, r in first + rest] == [f"i{n}" for n in range(5)]
+
+    def test_creator_decisions_and_item_event_counts(self, store: Store) -> None:
+        creator = self._creator(store)
+        items = [store.insert_item(make_item(creator)) for _ in range(2)]
+        for item, action in zip(items, ("remove", "allow"), strict=True):
+            store.add_decision(Decision(id=new_id("dec"), item_id=item.id, action=action))
+        assert [d.action for d in store.list_creator_decisions(creator.id)] == ["remove", "allow"]
+        store.append_events(
+            [make_event("u1", items[0].id), make_event("u2", items[0].id),
+             make_event("u1", items[0].id, "like")]
+        )  # fmt: skip
+        assert store.item_event_counts(items[0].id) == {"view": 2, "like": 1}
+        assert store.item_event_counts(items[1].id) == {}
+
     def test_review_job_lease_goes_to_one_owner_and_expires(self, store: Store) -> None:
         item = store.insert_item(make_item(self._creator(store)))
         low = ReviewJob(id=new_id("rvj"), item_id=item.id, queue="q", priority=1.0)

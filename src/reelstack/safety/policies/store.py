@@ -6,16 +6,15 @@ current version in force. The packaged defaults become version 1 on first use.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
-from reelstack.core.errors import InvalidInput, NotFound
+from reelstack.core.errors import InvalidInput
 from reelstack.ingest.manifest import describe_validation_error
 from reelstack.safety.policies.schema import PolicyKind, PolicySet
+from reelstack.safety.versioned import VersionedFiles
 
 DEFAULTS = {
     "content": Path(__file__).with_name("default_content.yaml"),
@@ -50,43 +49,29 @@ class PolicyStore:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
 
+    def _files(self, kind: PolicyKind) -> VersionedFiles:
+        return VersionedFiles(self.folder / kind, f"{kind} policy")
+
     def versions(self, kind: PolicyKind) -> list[int]:
-        folder = self.folder / kind
-        found = sorted(int(p.stem[1:]) for p in folder.glob("v*.yaml")) if folder.is_dir() else []
-        return found
+        return self._files(kind).versions()
 
     def current(self, kind: PolicyKind) -> PolicySet:
-        versions = self.versions(kind)
-        if not versions:
+        latest = self._files(kind).latest()
+        if latest is None:
             return self.save(kind, DEFAULTS[kind].read_text(encoding="utf-8"))
-        return self.get(kind, versions[-1])
+        return self.get(kind, latest)
 
     def get(self, kind: PolicyKind, version: int) -> PolicySet:
-        path = self.folder / kind / f"v{version:04d}.yaml"
-        if not path.is_file():
-            raise NotFound(f"no {kind} policy version {version}")
-        policy_set = parse_policy_set(path.read_text(encoding="utf-8"), kind)
+        policy_set = parse_policy_set(self._files(kind).read(version), kind)
         return policy_set.model_copy(update={"version": version})
 
     def save(self, kind: PolicyKind, text: str) -> PolicySet:
         """Validate ``text`` and store it as the next version; returns the stored set."""
         policy_set = parse_policy_set(text, kind)
-        folder = self.folder / kind
-        folder.mkdir(parents=True, exist_ok=True)
-        version = (self.versions(kind) or [0])[-1] + 1
         body = yaml.safe_dump(
             policy_set.model_dump(exclude={"version"}, exclude_none=True, exclude_defaults=False),
             allow_unicode=True,
             sort_keys=False,
         )
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".policy-")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(body)
-            out.flush()
-            os.fsync(out.fileno())
-        target = folder / f"v{version:04d}.yaml"
-        if target.exists():  # another writer took this number first
-            os.unlink(tmp)
-            raise InvalidInput(f"{kind} policy version {version} was saved concurrently; retry")
-        os.replace(tmp, target)
+        version = self._files(kind).write_next(body)
         return policy_set.model_copy(update={"version": version})
