@@ -58,6 +58,16 @@ class UnderstandSettings(BaseModel):
     text_embedding_model: str = "text-multilingual-e5"
 
 
+class SafetySettings(BaseModel):
+    """Automated moderation: when it runs and how far zero-shot signals may go on their own."""
+
+    auto_moderate: bool = Field(True, description="Moderate each post once it is understood.")
+    zero_shot_cap: float = Field(
+        0.69, ge=0, le=1, description="Highest confidence a zero-shot detector may report."
+    )
+    few_shot_min_examples: int = Field(5, ge=2, description="Per class, to train a policy head.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REELSTACK_", env_nested_delimiter="__")
 
@@ -71,6 +81,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     ingest: IngestSettings = IngestSettings()
     understand: UnderstandSettings = UnderstandSettings()
+    safety: SafetySettings = SafetySettings()
 
     @property
     def resolved_store_url(self) -> str:

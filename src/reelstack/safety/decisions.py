@@ -14,7 +14,7 @@ from reelstack.core.errors import InvalidInput
 from reelstack.core.ids import new_id
 from reelstack.core.records import AuditRecord, Decision
 from reelstack.safety.actions import ACTIONS
-from reelstack.storage.interfaces import AuditStore, DecisionStore
+from reelstack.storage.interfaces import DecisionStore
 
 
 def decision_in_force(store: DecisionStore, item_id: str) -> Decision | None:
@@ -24,9 +24,8 @@ def decision_in_force(store: DecisionStore, item_id: str) -> Decision | None:
 
 
 class DecisionLog:
-    def __init__(self, decisions: DecisionStore, audit: AuditStore) -> None:
+    def __init__(self, decisions: DecisionStore) -> None:
         self.decisions = decisions
-        self.audit = audit
 
     def record(
         self,
@@ -37,16 +36,18 @@ class DecisionLog:
         policy_id: str | None = None,
         policy_version: int | None = None,
         scores: list[dict[str, Any]] | None = None,
+        reasons: list[dict[str, Any]] | None = None,
         rule: str | None = None,
         automated_detection: bool = True,
         automated_decision: bool = True,
         note: str = "",
     ) -> Decision:
-        """Store the decision, then its audit record; returns the decision."""
+        """Store the decision with its audit record (atomically); returns the decision."""
         if action not in ACTIONS:
             raise InvalidInput(f"unknown action {action!r}; use one of {', '.join(ACTIONS)}")
         now = clock.now()
-        reasons = {
+        why = {
+            "reasons": reasons or [],
             "scores": scores or [],
             "rule": rule,
             "automated_detection": automated_detection,
@@ -60,11 +61,11 @@ class DecisionLog:
             policy_id=policy_id,
             policy_version=str(policy_version) if policy_version is not None else None,
             source="automated" if automated_decision else "manual",
-            reasons=reasons,
+            reasons=why,
             created_at=now,
         )
-        self.decisions.add_decision(decision)
-        self.audit.append_audit(
+        self.decisions.add_decision(
+            decision,
             AuditRecord(
                 id=new_id("aud"),
                 actor=actor,
@@ -75,9 +76,9 @@ class DecisionLog:
                     "decision_id": decision.id,
                     "policy_id": policy_id,
                     "policy_version": decision.policy_version,
-                    **reasons,
+                    **why,
                 },
                 ts=now,
-            )
+            ),
         )
         return decision

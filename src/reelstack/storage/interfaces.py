@@ -93,7 +93,9 @@ class FeatureStore(Protocol):
 
 
 class DecisionStore(Protocol):
-    def add_decision(self, decision: Decision) -> None: ...
+    def add_decision(self, decision: Decision, audit: AuditRecord | None = None) -> None:
+        """Store the decision and its audit record in one transaction (both or neither)."""
+        ...
 
     def list_decisions(self, item_id: str) -> list[Decision]:
         """Oldest first; the last one is in force."""

@@ -262,9 +262,11 @@ class SQLiteStore:
         found = self._all_rows("SELECT * FROM features WHERE item_id = ?", (item_id,))
         return {r["stage"]: rows.from_row(Feature, r) for r in found}
 
-    def add_decision(self, decision: Decision) -> None:
+    def add_decision(self, decision: Decision, audit: AuditRecord | None = None) -> None:
         with self._tx() as conn:
             rows.insert(conn, "INSERT", "decisions", decision)
+            if audit is not None:
+                rows.insert(conn, "INSERT", "audit", audit)
 
     def list_decisions(self, item_id: str) -> list[Decision]:
         found = self._all_rows("SELECT * FROM decisions WHERE item_id = ? ORDER BY seq", (item_id,))

@@ -38,7 +38,7 @@ def test_visibility_follows_the_decision_in_force(
     platform: Platform, item_id: str, action: str, adult: bool, minor: bool, anonymous: bool,
     weight: float,
 ) -> None:  # fmt: skip
-    log = DecisionLog(platform.store, platform.store)
+    log = DecisionLog(platform.store)
     assert visibility(platform.store, item_id, MINOR).visible  # never moderated
     log.record(item_id, "remove", actor="detector")
     log.record(item_id, action, actor="reviewer:ana", automated_decision=False)
@@ -50,7 +50,7 @@ def test_visibility_follows_the_decision_in_force(
 def test_record_writes_decision_and_statement_of_reasons(platform: Platform, item_id) -> None:
     scores = [{"detector": "spam-text", "model_version": "spam==1", "score": 0.97,
                "threshold": 0.9}]  # fmt: skip
-    decision = DecisionLog(platform.store, platform.store).record(
+    decision = DecisionLog(platform.store).record(
         item_id, "remove", actor="auto", policy_id="spam.scam", policy_version=3, scores=scores,
         rule="scam-remove",
     )  # fmt: skip
@@ -62,7 +62,7 @@ def test_record_writes_decision_and_statement_of_reasons(platform: Platform, ite
     assert details["scores"] == scores and details["rule"] == "scam-remove"
     assert details["automated_detection"] and details["automated_decision"]
     with pytest.raises(InvalidInput, match="unknown action 'ban'"):
-        DecisionLog(platform.store, platform.store).record(item_id, "ban", actor="x")
+        DecisionLog(platform.store).record(item_id, "ban", actor="x")
 
 
 def test_viewer_age_from_birth_year() -> None:
@@ -74,7 +74,7 @@ def test_viewer_age_from_birth_year() -> None:
 def test_item_shows_the_decision_in_force(client: TestClient, keys, platform, item_id) -> None:
     assert client.get(f"/v1/items/{item_id}", headers=auth(keys["client"])).json()[
         "moderation"] is None  # fmt: skip
-    DecisionLog(platform.store, platform.store).record(
+    DecisionLog(platform.store).record(
         item_id, "age_restrict", actor="auto", policy_id="violence", policy_version=1
     )
     shown = client.get(f"/v1/items/{item_id}", headers=auth(keys["client"])).json()["moderation"]
