@@ -15,21 +15,22 @@ from reelstack.core.errors import InvalidInput, NotFound
 
 
 class VersionedFiles:
-    def __init__(self, folder: Path, what: str) -> None:
+    def __init__(self, folder: Path, what: str, suffix: str = ".yaml") -> None:
         self.folder = Path(folder)
         self.what = what  # for messages: "content policy", "rules", ...
+        self.suffix = suffix
 
     def versions(self) -> list[int]:
         if not self.folder.is_dir():
             return []
-        return sorted(int(p.stem[1:]) for p in self.folder.glob("v[0-9]*.yaml"))
+        return sorted(int(p.stem[1:]) for p in self.folder.glob(f"v[0-9]*{self.suffix}"))
 
     def latest(self) -> int | None:
         versions = self.versions()
         return versions[-1] if versions else None
 
     def read(self, version: int) -> str:
-        path = self.folder / f"v{version:04d}.yaml"
+        path = self.folder / f"v{version:04d}{self.suffix}"
         if not path.is_file():
             raise NotFound(f"no {self.what} version {version}")
         return path.read_text(encoding="utf-8")
@@ -43,7 +44,7 @@ class VersionedFiles:
             out.write(body)
             out.flush()
             os.fsync(out.fileno())
-        target = self.folder / f"v{version:04d}.yaml"
+        target = self.folder / f"v{version:04d}{self.suffix}"
         if target.exists():  # another writer took this number first
             os.unlink(tmp)
             raise InvalidInput(f"{self.what} version {version} was saved concurrently; retry")
