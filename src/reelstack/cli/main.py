@@ -7,7 +7,7 @@ import sys
 import typer
 
 from reelstack import __version__
-from reelstack.cli import demo, doctor, ingest, keys, safety, serve, understand
+from reelstack.cli import demo, doctor, ingest, keys, moderate, safety, serve, understand
 from reelstack.cli.common import echo_err
 from reelstack.config import Settings
 from reelstack.core.errors import ReelStackError
@@ -27,6 +27,7 @@ app.command("doctor")(doctor.doctor)
 app.command("understand")(understand.understand)
 app.command("reprocess")(understand.reprocess)
 app.command("duplicates")(understand.duplicates)
+app.command("moderate")(moderate.moderate)
 app.add_typer(keys.app, name="keys")
 app.add_typer(safety.app, name="safety")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,12 @@ from reelstack.storage.streams import EventStream, open_stream
 
 if TYPE_CHECKING:
     from reelstack.models.registry import ModelRegistry
+    from reelstack.safety.detectors.base import Detector
+    from reelstack.safety.few_shot import PolicyHeads
+    from reelstack.safety.moderation import ModerationService
+    from reelstack.safety.keywords import KeywordStore
     from reelstack.safety.policies import PolicyStore
+    from reelstack.safety.rules import RuleStore
     from reelstack.understand.service import UnderstandService
     from reelstack.understand.worker import UnderstandWorker
 
@@ -48,7 +54,12 @@ class Platform:
         blobs.remove_orphan_temp_files()
         stream = open_stream(settings.stream_url)
         ingest = IngestService(store, blobs, stream, settings.ingest)
-        return cls(settings=settings, store=store, blobs=blobs, stream=stream, ingest=ingest)
+        platform = cls(settings=settings, store=store, blobs=blobs, stream=stream, ingest=ingest)
+        if settings.safety.auto_moderate:
+            from reelstack.understand.service import UNDERSTOOD_TOPIC
+
+            stream.subscribe(UNDERSTOOD_TOPIC, platform._moderate_understood)
+        return platform
 
     @property
     def models(self) -> ModelRegistry:
@@ -69,7 +80,7 @@ class Platform:
             from reelstack.understand.service import UnderstandService
 
             self._understand = UnderstandService(
-                self.store, self.blobs, self.models, self.settings.understand
+                self.store, self.blobs, self.models, self.settings.understand, self.stream
             )
         return self._understand
 
@@ -88,6 +99,60 @@ class Platform:
         from reelstack.safety.policies import PolicyStore
 
         return PolicyStore(Path(self.settings.data_dir) / "policies")
+
+    @cached_property
+    def keywords(self) -> KeywordStore:
+        """Versioned keyword banks under ``<data>/safety/keywords`` (compiled once per version)."""
+        from reelstack.safety.keywords import KeywordStore
+
+        return KeywordStore(Path(self.settings.data_dir) / "safety" / "keywords")
+
+    @cached_property
+    def rules(self) -> RuleStore:
+        """Versioned moderation rules under ``<data>/safety/rules``."""
+        from reelstack.safety.rules import RuleStore
+
+        return RuleStore(Path(self.settings.data_dir) / "safety" / "rules")
+
+    @cached_property
+    def heads(self) -> PolicyHeads:
+        """Few-shot policy heads and their labelled examples under ``<data>/safety``."""
+        from reelstack.safety.few_shot import PolicyHeads
+
+        min_examples = self.settings.safety.few_shot_min_examples
+        return PolicyHeads(Path(self.settings.data_dir) / "safety", self.models, min_examples)
+
+    @cached_property
+    def moderation(self) -> ModerationService:
+        """Automated moderation over every detector; decisions go to the store."""
+        from reelstack.safety.moderation import ModerationService
+
+        return ModerationService(self.store, self.policies, self._detectors,
+                                 rules=self._rules(), stream=self.stream,
+                                 understand=self.understand)  # fmt: skip
+
+    def _rules(self) -> Any:
+        return getattr(self, "rules", None)
+
+    def _detectors(self) -> list[Detector]:
+        """Every detector, in the order their scores are listed."""
+        from reelstack.safety.detectors.concepts import (
+            CrossModalPromptDetector,
+            VisualConceptDetector,
+        )
+        from reelstack.safety.detectors.few_shot import FewShotDetector
+        from reelstack.safety.detectors.zero_shot import ZeroShotTextDetector
+
+        cap = self.settings.safety.zero_shot_cap
+        return [
+            ZeroShotTextDetector(self.models, lambda: self.policies.current("content"), cap),
+            FewShotDetector(self.heads),
+            VisualConceptDetector(self.models),
+            CrossModalPromptDetector(self.models),
+        ]
+
+    def _moderate_understood(self, message: dict[str, Any]) -> None:
+        self.moderation.on_understood(message)
 
     @property
     def is_demo(self) -> bool:

@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 ACTOR = "reelstack.moderation"
 MODERATED_TOPIC = "items.moderated"
-UNDERSTOOD_TOPIC = "items.understood"
 
 
 class ModerationService:

@@ -21,6 +21,7 @@ from reelstack.models.registry import ModelRegistry
 from reelstack.storage.blobs import FileBlobStore
 from reelstack.storage.interfaces import Store
 from reelstack.storage.paging import iter_items
+from reelstack.storage.streams import EventStream
 from reelstack.understand.pipeline import Pipeline, RunReport, downstream_of
 from reelstack.understand.stage import Post, Stage
 
@@ -35,6 +36,7 @@ STAGE_MODULES = (
     ("hashes", "reelstack.understand.hashes:HashesStage"),
 )
 STAGE_NAMES = tuple(name for name, _ in STAGE_MODULES)
+UNDERSTOOD_TOPIC = "items.understood"  # {"item_ids": [...]} after each processed chunk
 
 
 def default_stages(
@@ -76,11 +78,13 @@ class UnderstandService:
         blobs: FileBlobStore,
         registry: ModelRegistry,
         settings: UnderstandSettings,
+        stream: EventStream | None = None,
     ) -> None:
         self.store = store
         self.blobs = blobs
         self.registry = registry
         self.settings = settings
+        self.stream = stream  # told about every processed chunk (moderation listens)
 
     @cached_property
     def pipeline(self) -> Pipeline:
@@ -112,6 +116,8 @@ class UnderstandService:
             part, _ = self.pipeline.run_posts([(i.id, self.post_for(i)) for i in chunk], force)
             report.merge(part)
             bar.update(len(chunk))
+            if self.stream is not None:
+                self.stream.publish(UNDERSTOOD_TOPIC, {"item_ids": [i.id for i in chunk]})
         bar.close()
         return report
 
@@ -184,4 +190,10 @@ class UnderstandService:
         }
 
 
-__all__ = ["STAGE_NAMES", "UnderstandService", "default_stages", "downstream_of"]
+__all__ = [
+    "STAGE_NAMES",
+    "UNDERSTOOD_TOPIC",
+    "UnderstandService",
+    "default_stages",
+    "downstream_of",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from reelstack.core.clock import iso
 from reelstack.core.records import Creator, Decision, Item, Media
@@ -60,6 +60,10 @@ class ModerationOut(BaseModel):
     policy_version: str | None
     source: str
     decided_at: str
+    reasons: list[dict[str, Any]] = Field(
+        default_factory=list, description="Policy, detector, score and threshold (or rule) of "
+        "everything that acted; the full audit record is at /v1/audit?subject_id=<item id>."
+    )  # fmt: skip
 
     @classmethod
     def of(cls, decision: Decision) -> ModerationOut:
@@ -70,6 +74,7 @@ class ModerationOut(BaseModel):
             policy_version=decision.policy_version,
             source=decision.source,
             decided_at=iso(decision.created_at),
+            reasons=decision.reasons.get("reasons") or [],
         )
 
 
