@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from reelstack.models.registry import ModelRegistry
     from reelstack.safety.detectors.base import Detector
     from reelstack.safety.few_shot import PolicyHeads
-    from reelstack.safety.moderation import ModerationService
     from reelstack.safety.keywords import KeywordStore
+    from reelstack.safety.moderation import ModerationService
     from reelstack.safety.policies import PolicyStore
     from reelstack.safety.rules import RuleStore
     from reelstack.understand.service import UnderstandService
