@@ -15,7 +15,7 @@ from reelstack.runtime.platform import Platform
 from reelstack.safety.audit import as_csv, as_json_lines, statements
 from reelstack.storage.paging import iter_items
 
-MAX_TEXT_CHARS = 1_000_000
+MAX_TEXT_CHARS = 2_000_000
 
 
 def moderate(

@@ -21,7 +21,7 @@ from reelstack.safety.audit import as_csv, as_json_lines, statements
 from reelstack.safety.few_shot import Example
 
 router = APIRouter(prefix="/v1", tags=["moderation"])
-MAX_TEXT_CHARS = 1_000_000
+MAX_TEXT_CHARS = 2_000_000
 
 _MODERATE_BODY: dict[str, Any] = {
     "requestBody": {
