@@ -12,7 +12,7 @@ from reelstack.api.auth import check_open_access, is_loopback
 from reelstack.api.errors import install_error_handlers
 from reelstack.api.limits import BodySizeLimit
 from reelstack.api.metrics import ApiMetrics, install_metrics
-from reelstack.api.routers import items, moderation, safety, system, understand
+from reelstack.api.routers import items, keywords, moderation, rules, safety, system, understand
 from reelstack.config import Settings
 from reelstack.runtime.platform import Platform
 from reelstack.web import mount_console
@@ -50,5 +50,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(understand.router)
     app.include_router(safety.router)
     app.include_router(moderation.router)
+    app.include_router(keywords.router)
+    app.include_router(rules.router)
     mount_console(app)
     return app

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from reelstack.cli import moderate
+from reelstack.cli import moderate, safety_rules
 
 app = typer.Typer(help="Trust & safety: detectors, rules, decisions.", no_args_is_help=True)
 app.command("moderate")(moderate.moderate_stored)
 app.command("statements")(moderate.export_statements)
+app.command("backtest")(safety_rules.backtest)

@@ -178,7 +178,7 @@ def test_store_versions_and_rejections_keep_the_current_version(tmp_path: Path) 
     assert saved.version == 2 and store.versions() == [1, 2]
     assert store.detector().version == "keywords-1+banks.v2"
     assert len(store.get(1).banks) > len(store.get(2).banks)
-    with pytest.raises(InvalidInput, match=r"bank 'prize'.*regex '\(a\)\\\\1'.*backreferences"):
+    with pytest.raises(InvalidInput, match=r"bank 'prize'.*regex '\(a\)\\1'.*backreferences"):
         store.save(SMALL.replace("score: 0.92", "score: 0.92\n    regexes: ['(a)\\1']"))
     assert store.versions() == [1, 2]
 

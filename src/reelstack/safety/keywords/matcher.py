@@ -149,14 +149,14 @@ def _checked_regex(re2: ModuleType, options: Any, bank: Bank, pattern: str) -> s
         compiled = re2.compile(pattern, options)
     except re2.error as exc:
         raise InvalidInput(
-            f"bank {bank.id!r}: regex {pattern!r} is not accepted by the linear-time engine "
+            f"bank {bank.id!r}: regex '{pattern}' is not accepted by the linear-time engine "
             f"(RE2: {_reason(exc)}); backreferences and lookaround are not supported"
         ) from exc
     for probe in _PROBES:
         found = compiled.search(probe)
         if found is not None and found.end() == found.start():
             raise InvalidInput(
-                f"bank {bank.id!r}: regex {pattern!r} matches empty text, so it would hit "
+                f"bank {bank.id!r}: regex '{pattern}' matches empty text, so it would hit "
                 "every post"
             )
     return pattern
