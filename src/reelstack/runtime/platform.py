@@ -142,9 +142,11 @@ class Platform:
         )
         from reelstack.safety.detectors.few_shot import FewShotDetector
         from reelstack.safety.detectors.zero_shot import ZeroShotTextDetector
+        from reelstack.safety.keywords.store import CurrentKeywords
 
         cap = self.settings.safety.zero_shot_cap
         return [
+            CurrentKeywords(self.keywords),
             ZeroShotTextDetector(self.models, lambda: self.policies.current("content"), cap),
             FewShotDetector(self.heads),
             VisualConceptDetector(self.models),

@@ -92,6 +92,7 @@ class ModerationService:
         return judge(scores, policy_set, hits, errors)
 
     def facts(self, scores: list[Score], item: Item | None) -> dict[str, Any]:
+        """What rules see: scores rolled up the policy tree, item, creator and reach facts."""
         from reelstack.safety.rules import build_facts
 
         creator = counts = None
@@ -99,9 +100,9 @@ class ModerationService:
         if item is not None:
             creator = self.store.get_creator(item.creator_id)
             counts = self.store.item_event_counts(item.id)
-            decisions = [d for d in self.store.list_creator_decisions(creator.id)
-                         if d.item_id != item.id]  # fmt: skip
-        return build_facts(scores, item, creator, counts, decisions, clock.now())
+            decisions = self.store.list_creator_decisions(creator.id)
+        policies = self.policies.current("content")
+        return build_facts(scores, item, creator, counts, decisions, clock.now(), policies=policies)
 
     def _rule_hits(self, scores: list[Score], item: Item | None) -> list[Any]:
         return self.rules.current().evaluate(self.facts(scores, item))

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from reelstack.core.errors import InvalidInput
 from reelstack.ingest.manifest import describe_validation_error
+from reelstack.safety.detectors.base import Score, Subject
 from reelstack.safety.keywords.matcher import KeywordDetector, compile_banks
 from reelstack.safety.keywords.schema import KeywordSet
 from reelstack.safety.policies.schema import PolicySet
@@ -90,3 +91,20 @@ class KeywordStore:
             if self._detector is None or self._detector.keyword_set.version != latest:
                 self._detector = KeywordDetector(self.current())
             return self._detector
+
+
+class CurrentKeywords:
+    """The keyword detector of whatever version is in force at each call, so a bank an admin
+    publishes applies to the next post without restarting anything."""
+
+    name = "keywords"
+
+    def __init__(self, store: KeywordStore) -> None:
+        self.store = store
+
+    @property
+    def version(self) -> str:
+        return self.store.detector().version
+
+    def detect(self, subject: Subject) -> list[Score]:
+        return self.store.detector().detect(subject)
