@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from reelstack.core import clock
 from reelstack.core.errors import NotFound
+from reelstack.core.ids import new_id
 from reelstack.core.records import AuditRecord
 from reelstack.storage.interfaces import AuditStore, ItemStore
 
@@ -132,3 +134,14 @@ def as_csv(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
 def as_json_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     for row in rows:
         yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def append_audit(
+    store: AuditStore, *, actor: str, action: str, subject_type: str, subject_id: str,
+    details: dict[str, Any],
+) -> AuditRecord:  # fmt: skip
+    """Append one record stamped with a fresh id and the current time."""
+    record = AuditRecord(id=new_id("aud"), actor=actor, action=action, subject_type=subject_type,
+                         subject_id=subject_id, details=details, ts=clock.now())  # fmt: skip
+    store.append_audit(record)
+    return record

@@ -22,7 +22,8 @@ from tqdm import tqdm
 
 from reelstack.core import clock
 from reelstack.core.ids import new_id
-from reelstack.core.records import AuditRecord, Decision, Item, ReviewJob
+from reelstack.core.records import Decision, Item, ReviewJob
+from reelstack.safety.audit import append_audit
 from reelstack.safety.decisions import DecisionLog, decision_in_force
 from reelstack.safety.detectors.base import Detector, Score, Subject
 from reelstack.safety.policies import PolicyStore
@@ -137,21 +138,13 @@ class ModerationService:
             note="; ".join(f"{name}: {err}" for name, err in verdict.errors.items()),
         )
         for shadow in summary["shadow"]:
-            self.store.append_audit(
-                AuditRecord(
-                    id=new_id("aud"),
-                    actor=ACTOR,
-                    action="rule.shadow",
-                    subject_type="item",
-                    subject_id=item.id,
-                    details={
-                        **shadow,
-                        "decision_id": decision.id,
-                        "policy_version": verdict.policy_version,
-                    },
-                    ts=clock.now(),
-                )
-            )
+            details = {
+                **shadow,
+                "decision_id": decision.id,
+                "policy_version": verdict.policy_version,
+            }
+            append_audit(self.store, actor=ACTOR, action="rule.shadow", subject_type="item",
+                         subject_id=item.id, details=details)  # fmt: skip
         if verdict.action == "review":
             self._open_review_job(item, verdict)
         return decision

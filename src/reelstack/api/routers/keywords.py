@@ -6,11 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from reelstack.api.config_body import YAML_BODY, body_text
 from reelstack.api.deps import AdminDep, ClientDep, PlatformDep
-from reelstack.api.routers.safety import _YAML_BODY
-from reelstack.core import clock
-from reelstack.core.ids import new_id
-from reelstack.core.records import AuditRecord
+from reelstack.safety.audit import append_audit
 
 router = APIRouter(prefix="/v1/safety", tags=["safety"])
 
@@ -33,22 +31,19 @@ def keyword_version(version: int, platform: PlatformDep, _: ClientDep) -> dict[s
     return platform.keywords.get(version).model_dump(exclude_none=True)
 
 
-@router.put("/keywords", openapi_extra=_YAML_BODY)
+@router.put("/keywords", openapi_extra=YAML_BODY)
 async def put_keywords(request: Request, platform: PlatformDep, admin: AdminDep) -> dict[str, Any]:
     """Publish a new version; a file that fails validation (an unknown policy, a regex RE2
     cannot run, a bank over the size limits) is rejected and the current version stays."""
-    text = (await request.body()).decode("utf-8", errors="replace")
+    text = await body_text(request)
     platform.keywords.current()  # the defaults stay version 1, whatever is published first
     saved = platform.keywords.save(text, policies=platform.policies.current("content"))
-    platform.store.append_audit(
-        AuditRecord(
-            id=new_id("aud"),
-            actor=admin.name,
-            action="keywords.publish",
-            subject_type="keyword_banks",
-            subject_id="keywords",
-            details={"version": saved.version, "banks": [b.id for b in saved.banks]},
-            ts=clock.now(),
-        )
+    append_audit(
+        platform.store,
+        actor=admin.name,
+        action="keywords.publish",
+        subject_type="keyword_banks",
+        subject_id="keywords",
+        details={"version": saved.version, "banks": [b.id for b in saved.banks]},
     )
     return {"version": saved.version, "banks": len(saved.banks)}

@@ -6,11 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from reelstack.api.config_body import YAML_BODY, body_text
 from reelstack.api.deps import AdminDep, ClientDep, PlatformDep
-from reelstack.api.routers.safety import _YAML_BODY
-from reelstack.core import clock
-from reelstack.core.ids import new_id
-from reelstack.core.records import AuditRecord
+from reelstack.safety.audit import append_audit
 
 router = APIRouter(prefix="/v1/safety", tags=["safety"])
 
@@ -33,22 +31,19 @@ def rule_version(version: int, platform: PlatformDep, _: ClientDep) -> dict[str,
     return platform.rules.get(version).model_dump()
 
 
-@router.put("/rules", openapi_extra=_YAML_BODY)
+@router.put("/rules", openapi_extra=YAML_BODY)
 async def put_rules(request: Request, platform: PlatformDep, admin: AdminDep) -> dict[str, Any]:
     """Publish a new version; a file with an unknown fact, op, action or policy, or a
     condition nested too deep, is rejected and the current version stays."""
-    text = (await request.body()).decode("utf-8", errors="replace")
+    text = await body_text(request)
     platform.rules.current()  # the defaults stay version 1, whatever is published first
     saved = platform.rules.save(text, policies=platform.policies.current("content"))
-    platform.store.append_audit(
-        AuditRecord(
-            id=new_id("aud"),
-            actor=admin.name,
-            action="rules.publish",
-            subject_type="rule_set",
-            subject_id="rules",
-            details={"version": saved.version, "states": {r.id: r.state for r in saved.rules}},
-            ts=clock.now(),
-        )
+    append_audit(
+        platform.store,
+        actor=admin.name,
+        action="rules.publish",
+        subject_type="rule_set",
+        subject_id="rules",
+        details={"version": saved.version, "states": {r.id: r.state for r in saved.rules}},
     )
     return {"version": saved.version, "rules": {r.id: r.state for r in saved.rules}}

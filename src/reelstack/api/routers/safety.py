@@ -6,23 +6,12 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 
+from reelstack.api.config_body import YAML_BODY, body_text
 from reelstack.api.deps import AdminDep, ClientDep, PlatformDep
-from reelstack.core import clock
-from reelstack.core.ids import new_id
-from reelstack.core.records import AuditRecord
+from reelstack.safety.audit import append_audit
 
 router = APIRouter(prefix="/v1", tags=["safety"])
 Kind = Literal["content", "ads"]
-
-_YAML_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/yaml": {"schema": {"type": "string"}},
-            "application/json": {"schema": {"type": "object"}},
-        },
-    }
-}
 
 
 @router.get("/policies/{kind}")
@@ -43,22 +32,19 @@ def policy_version(kind: Kind, version: int, platform: PlatformDep, _: ClientDep
     return platform.policies.get(kind, version).model_dump(exclude_none=True)
 
 
-@router.put("/policies/{kind}", openapi_extra=_YAML_BODY)
+@router.put("/policies/{kind}", openapi_extra=YAML_BODY)
 async def put_policies(
     kind: Kind, request: Request, platform: PlatformDep, admin: AdminDep
 ) -> dict[str, Any]:
     """Publish a new version; an invalid file is rejected and the current version stays."""
-    text = (await request.body()).decode("utf-8", errors="replace")
+    text = await body_text(request)
     saved = platform.policies.save(kind, text)
-    platform.store.append_audit(
-        AuditRecord(
-            id=new_id("aud"),
-            actor=admin.name,
-            action="policy.publish",
-            subject_type="policy_set",
-            subject_id=kind,
-            details={"version": saved.version},
-            ts=clock.now(),
-        )
+    append_audit(
+        platform.store,
+        actor=admin.name,
+        action="policy.publish",
+        subject_type="policy_set",
+        subject_id=kind,
+        details={"version": saved.version},
     )
     return {"kind": kind, "version": saved.version}
