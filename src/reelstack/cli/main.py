@@ -8,6 +8,7 @@ import typer
 
 from reelstack import __version__
 from reelstack.cli import demo, doctor, ingest, keys, moderate, safety, serve, understand
+from reelstack.cli import search as search_cli
 from reelstack.cli.common import echo_err
 from reelstack.config import Settings
 from reelstack.core.errors import ReelStackError
@@ -30,6 +31,7 @@ app.command("duplicates")(understand.duplicates)
 app.command("moderate")(moderate.moderate)
 app.add_typer(keys.app, name="keys")
 app.add_typer(safety.app, name="safety")
+app.add_typer(search_cli.app, name="search")
 
 
 @app.callback()

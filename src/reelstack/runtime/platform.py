@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from reelstack.safety.moderation import ModerationService
     from reelstack.safety.policies import PolicyStore
     from reelstack.safety.rules import RuleStore
+    from reelstack.search.service import SearchService
     from reelstack.understand.service import UnderstandService
     from reelstack.understand.worker import UnderstandWorker
 
@@ -59,6 +60,9 @@ class Platform:
             from reelstack.understand.service import UNDERSTOOD_TOPIC
 
             stream.subscribe(UNDERSTOOD_TOPIC, platform._moderate_understood)
+        from reelstack.search.indexer import subscribe as index_for_search  # after moderation
+
+        index_for_search(stream, lambda: platform.search)
         return platform
 
     @property
@@ -130,6 +134,14 @@ class Platform:
         return ModerationService(self.store, self.policies, self._detectors,
                                  rules=self._rules(), stream=self.stream,
                                  understand=self.understand)  # fmt: skip
+
+    @cached_property
+    def search(self) -> SearchService:
+        """Search over ``<data>/search`` (tantivy + vector indexes), caught up on first use."""
+        from reelstack.search.service import open_search
+
+        return open_search(self.store, self.models, self.settings.data_dir,
+                           understand=self.settings.understand)  # fmt: skip
 
     def _rules(self) -> Any:
         return getattr(self, "rules", None)

@@ -1,0 +1,558 @@
+"""``SearchService``: query understanding → retrieval → fusion → (second phase) → visibility.
+
+One instance per platform, over ``<data_dir>/search/``: the lexical index (tantivy), the side
+table (`DocTable`) and the vector indexes kept in step with it. Every search is logged as a
+``search`` event (its ``search_id`` is the event id) and clicks as ``click`` events, the log
+suggestions and learning to rank read.
+
+The second phase: a `Ranker` (``rerank(analysis, candidates) -> candidates``) may reorder the
+fused candidates, with every retriever's score and rank on each candidate as features; the
+default keeps the fused order. LambdaMART plugs in there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from reelstack.core import clock
+from reelstack.core.errors import InvalidInput, NotFound, ReelStackError
+from reelstack.core.ids import new_id
+from reelstack.core.records import Event
+from reelstack.safety.visibility import Viewer, visibility
+from reelstack.search import retrieval
+from reelstack.search.analysis.document import SearchDoc, analyse_document
+from reelstack.search.analysis.query import Gazetteer, QueryAnalysis, QueryAnalyzer
+from reelstack.search.analysis.spell import Speller
+from reelstack.search.filters import DURATION_BUCKETS, Filters, parse_filters
+from reelstack.search.fusion import FusionConfig, fuse
+from reelstack.search.highlight import highlights
+from reelstack.search.index.docs import DocRow, DocTable
+from reelstack.search.index.lexical import LexicalIndex
+from reelstack.search.index.vectors import VectorSet
+from reelstack.search.indexer import CROSSMODAL_SPACE, Indexer
+from reelstack.search.settings import SearchSettings
+from reelstack.search.suggest import Suggester
+from reelstack.storage.interfaces import Store
+from reelstack.understand.segment import Segmenter, default_segmenter
+
+if TYPE_CHECKING:
+    from reelstack.config import UnderstandSettings
+    from reelstack.models.registry import ModelRegistry
+
+RETRIEVERS = ("bm25", "exact", "dense", "crossmodal")
+MAX_QUERY_PARAM = 16_384
+ANONYMOUS = "anonymous"
+FACET_SIZE = 10
+SPELL_FIELDS = ("caption", "ocr", "transcript", "hashtags", "creator", "concepts")
+FACETS = ("language", "creator", "hashtag", "duration", "date")
+
+
+@dataclass(slots=True)
+class Candidate:
+    item_id: str
+    score: float  # fused (then re-ranked, then × visibility weight)
+    scores: dict[str, float] = field(default_factory=dict)  # per retriever
+    ranks: dict[str, int] = field(default_factory=dict)
+    weight: float = 1.0
+    label: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Ranker(Protocol):
+    """A second ranking phase over the fused candidates (best first in, best first out)."""
+
+    def rerank(self, analysis: QueryAnalysis, candidates: list[Candidate]) -> list[Candidate]: ...
+
+
+class SearchService:
+    def __init__(
+        self,
+        store: Store,
+        models: ModelRegistry,
+        directory: Path | str,
+        settings: SearchSettings | None = None,
+        *,
+        understand: UnderstandSettings | None = None,
+        segmenter: Segmenter | None = None,
+        ranker: Ranker | None = None,
+    ) -> None:
+        self.store = store
+        self.models = models
+        self.directory = Path(directory)
+        self.settings = settings or SearchSettings()
+        self.understand_settings = understand
+        self.segmenter = segmenter or default_segmenter()
+        self.ranker = ranker
+        self.table = DocTable(self.directory / "docs.sqlite")
+        self.lexical = LexicalIndex(self.directory / "lexical")
+        self.vectors = VectorSet(
+            self.table, self.directory / "vectors", self.settings.vector_backend
+        )
+        self.indexer = Indexer(store, self)
+        self.suggester = Suggester(store, self.settings.suggest_window_days)
+        self._lock = threading.Lock()
+        self._lexical_version: tuple[int, int] | None = None
+        self._dictionaries_seq = -1
+        self.speller = Speller()
+        self.gazetteer = Gazetteer()
+        self.analyzer = QueryAnalyzer(self.segmenter, self.speller, self.gazetteer, self._langid)
+        if self.lexical.num_docs() == 0 and self.table.count() > 0:
+            self.table.clear()  # the lexical index was wiped (new schema): rebuild both
+
+    # -- models ------------------------------------------------------------------------------
+
+    def _langid(self) -> Any:
+        try:
+            return self.models.load("langid")
+        except ReelStackError:
+            return None
+
+    @property
+    def crossmodal_space(self) -> str:
+        backend = (
+            self.understand_settings.crossmodal_backend if self.understand_settings else "conse"
+        )
+        if backend == "clip" and self.understand_settings and self.understand_settings.clip_model:
+            return f"open_clip/{self.understand_settings.clip_model.partition(':')[0]}"
+        return CROSSMODAL_SPACE
+
+    @property
+    def dense_model(self) -> str:
+        us = self.understand_settings
+        return us.text_embedding_model if us else "text-multilingual-e5"
+
+    @cached_property
+    def _embedding_cache(self) -> Any:
+        from reelstack.understand.embed import CACHE_FILE
+        from reelstack.understand.embed_cache import EmbeddingCache
+
+        return EmbeddingCache(self.models.cache_dir / CACHE_FILE)
+
+    def query_vectors(self, text: str, kinds: set[str]) -> tuple[dict[str, np.ndarray], list[str]]:
+        """Query vectors for the dense and cross-modal indexes; notes name what failed."""
+        from reelstack.understand.embed import embed_query
+
+        out: dict[str, np.ndarray] = {}
+        notes: list[str] = []
+        e5 = "text-multilingual-e5"
+        try:
+            if "dense" in kinds or (
+                "crossmodal" in kinds and self.crossmodal_space == CROSSMODAL_SPACE
+            ):
+                shared = embed_query(self.models, text, model=e5, cache=self._embedding_cache)
+                if "dense" in kinds:
+                    out["dense"] = (shared if self.dense_model == e5 else
+                                    embed_query(self.models, text, model=self.dense_model,
+                                                cache=self._embedding_cache))  # fmt: skip
+                if "crossmodal" in kinds and self.crossmodal_space == CROSSMODAL_SPACE:
+                    out["crossmodal"] = shared
+            if "crossmodal" in kinds and "crossmodal" not in out:
+                out["crossmodal"] = self._clip_stage.query_vectors([text])[0]
+        except ReelStackError as exc:
+            notes.append(f"semantic retrieval unavailable: {exc.message}")
+        return out, notes
+
+    @cached_property
+    def _clip_stage(self) -> Any:
+        from reelstack.understand.crossmodal import CrossModalStage
+
+        return CrossModalStage(self.models, self.understand_settings)
+
+    # -- writes (the indexer calls these) ----------------------------------------------------
+
+    def add_documents(self, docs: Sequence[SearchDoc]) -> None:
+        analysed = [(doc, analyse_document(doc, self.segmenter)) for doc in docs]
+        self.lexical.write(
+            [(doc.item_id, self._index_values(doc, fields)) for doc, fields in analysed]
+        )
+        self.table.upsert(
+            [DocRow(doc.item_id, doc.meta(), doc.dense, doc.crossmodal) for doc in docs]
+        )
+        self._learn(analysed)
+
+    def remove_documents(self, item_ids: Sequence[str]) -> int:
+        if not item_ids:
+            return 0
+        self.lexical.write([], deletes=item_ids)
+        return len(self.table.delete(item_ids))
+
+    def clear(self) -> None:
+        self.lexical.clear()
+        self.table.clear()
+
+    @staticmethod
+    def _index_values(doc: SearchDoc, fields: dict[str, list[str]]) -> dict[str, Any]:
+        values: dict[str, Any] = dict(fields)
+        values["language"] = doc.language or "und"
+        values["handle"] = (doc.creator_handle or "").lstrip("@").casefold()
+        values["tag"] = [t.lstrip("#").casefold() for t in doc.hashtags]
+        values["kind"] = doc.kind or ""
+        values["duration"] = doc.duration_s
+        values["created"] = doc.created_at
+        return values
+
+    def _learn(self, analysed: Sequence[tuple[SearchDoc, dict[str, list[str]]]]) -> None:
+        """Spelling dictionary, gazetteer and suggestions learn from indexed documents."""
+        for doc, fields in analysed:
+            self.speller.add_words(t for name in SPELL_FIELDS for t in fields[name])
+            names = [(t, "hashtag") for t in doc.hashtags]
+            if doc.creator_handle:
+                names.append((doc.creator_handle, "creator"))
+            if doc.creator_name:
+                names.append((doc.creator_name, "creator"))
+            names += [(c, "concept") for c in doc.concepts]
+            names += [(e["text"], e["label"]) for e in doc.entities]
+            self.gazetteer.add(names)
+            if doc.language and doc.language != "und":
+                self.analyzer.corpus_languages[doc.language] += 1
+            self.suggester.add_content(doc.meta(), fields["caption"])
+
+    def _load_dictionaries(self) -> None:
+        """Learn from documents other processes indexed (or a previous run), once per change."""
+        seq = self.table.last_seq()
+        if seq == self._dictionaries_seq:
+            return
+        with self._lock:
+            if seq == self._dictionaries_seq:
+                return
+            if self._dictionaries_seq < 0:
+                batch: list[tuple[SearchDoc, dict[str, list[str]]]] = []
+                for item_id, meta in self.table.iter_meta():
+                    doc = _doc_of(item_id, meta)
+                    batch.append((doc, analyse_document(doc, self.segmenter)))
+                    if len(batch) >= 256:
+                        self._learn(batch)
+                        batch = []
+                self._learn(batch)
+                self.speller.add_words(w for q in self.suggester.found_queries() for w in q.split())
+            self._dictionaries_seq = seq
+
+    def _refresh(self) -> None:
+        version = self.table.version()
+        if version != self._lexical_version:
+            self.lexical.reload()
+            self._lexical_version = version
+        self._load_dictionaries()
+
+    # -- search ------------------------------------------------------------------------------
+
+    def viewer(self, user_id: str | None) -> tuple[Viewer, str | None]:
+        """The viewer and their language; an unknown user id counts as anonymous."""
+        if not user_id:
+            return Viewer(), None
+        try:
+            user = self.store.get_user(user_id)
+        except NotFound:
+            return Viewer(user_id=user_id), None
+        return Viewer.of(user, datetime.fromtimestamp(clock.now(), UTC).year), user.language
+
+    def search(
+        self,
+        q: str,
+        *,
+        user: str | None = None,
+        k: int = 10,
+        filters: str | dict[str, Any] | Filters | None = None,
+        explain: bool = False,
+        log: bool = True,
+    ) -> dict[str, Any]:
+        """``{"search_id", "results", "query_analysis", "facets", "total"}`` (see the API)."""
+        if not isinstance(q, str) or not q.strip():
+            raise InvalidInput("q must be a non-empty query")
+        if len(q) > MAX_QUERY_PARAM:
+            raise InvalidInput(f"q is longer than {MAX_QUERY_PARAM:,} characters")
+        if not 1 <= k <= self.settings.max_k:
+            raise InvalidInput(f"k must be between 1 and {self.settings.max_k}")
+        now = clock.now()
+        parsed = filters if isinstance(filters, Filters) else parse_filters(filters, now)
+        self._refresh()
+        viewer, language = self.viewer(user)
+        analysis = self.analyzer.analyse(q, hint=language, correct=self.settings.spelling)
+        candidates, notes, recovery = self._retrieve(analysis, parsed)
+        if not candidates and analysis.has_words:
+            candidates, recovery = self._recover(analysis, parsed)
+        visible = self._visible(candidates, viewer, parsed)
+        results = [self._result(c, rank, analysis) for rank, c in enumerate(visible[:k], 1)]
+        if explain:
+            self._explain(analysis, visible[:k], results)
+        qa = analysis.to_dict()
+        qa["notes"] = notes
+        qa["recovery"] = recovery
+        if not results and analysis.has_words:
+            qa["did_you_mean"] = self.suggester.did_you_mean(analysis.normalized)
+        search_id = new_id("evt")
+        if log:
+            self._log(search_id, user, analysis, parsed, results, now)
+        return {
+            "search_id": search_id,
+            "results": results,
+            "total": len(visible),
+            "query_analysis": qa,
+            "facets": facets(visible, now),
+            "filters": parsed.to_dict(),
+        }
+
+    def _retrieve(
+        self, analysis: QueryAnalysis, filters: Filters
+    ) -> tuple[list[Candidate], list[str], dict[str, Any] | None]:
+        if not analysis.has_words:
+            return [], ["the query has no words (only punctuation, symbols or emoji)"], None
+        runs, notes = self.runs(analysis, filters)
+        return self._fuse(runs, analysis, filters), notes, None
+
+    def runs(
+        self, analysis: QueryAnalysis, filters: Filters | None = None
+    ) -> tuple[dict[str, list[tuple[str, float]]], list[str]]:
+        """Every first-phase retriever's run for an analysed query, before fusion and
+        visibility (for tuning fusion and, later, learning to rank); notes say what failed."""
+        s, filters = self.settings, filters or Filters()
+        self._refresh()
+        runs = {
+            "bm25": retrieval.bm25(self.lexical, analysis, s.field_weights, filters, s.candidates),
+            "exact": retrieval.exact(self.lexical, analysis, filters, s.candidates),
+        }
+        notes: list[str] = []
+        self.vectors.refresh()
+        kinds = {kind for kind in ("dense", "crossmodal") if self.vectors.count(kind)}
+        if kinds and analysis.has_words:
+            vectors, notes = self.query_vectors(analysis.text, kinds)
+            floors = {"dense": s.dense_min_similarity, "crossmodal": s.crossmodal_min_similarity}
+            for kind, vector in vectors.items():
+                runs[kind] = retrieval.nearest(
+                    self.vectors, self.table, kind, vector, s.candidates, floors[kind],
+                    s.relative_floor,
+                )  # fmt: skip
+        return runs, notes
+
+    def _fuse(
+        self, runs: dict[str, list[tuple[str, float]]], analysis: QueryAnalysis, filters: Filters
+    ) -> list[Candidate]:
+        s = self.settings
+        config = FusionConfig(s.fusion_method, s.fusion_weights, s.rrf_k)
+        fused = fuse({name: run for name, run in runs.items() if run}, config)
+        rows = self.table.get_many([item_id for item_id, _ in fused])
+        candidates = []
+        for item_id, score in fused:
+            row = rows.get(item_id)
+            if row is None or not filters.matches(row.meta):
+                continue
+            candidate = Candidate(item_id, score, meta=row.meta)
+            for name, run in runs.items():
+                for rank, (doc, value) in enumerate(run, 1):
+                    if doc == item_id:
+                        candidate.scores[name], candidate.ranks[name] = round(value, 4), rank
+                        break
+            candidates.append(candidate)
+        if self.ranker is not None and candidates:
+            candidates = self.ranker.rerank(analysis, candidates)
+        return candidates
+
+    def _recover(
+        self, analysis: QueryAnalysis, filters: Filters
+    ) -> tuple[list[Candidate], dict[str, Any] | None]:
+        """No results: match words within 1–2 edits (a relaxed query)."""
+        s = self.settings
+        run = retrieval.bm25(self.lexical, analysis, s.field_weights, filters, s.candidates,
+                             fuzzy=True)  # fmt: skip
+        if not run:
+            return [], None
+        return self._fuse({"bm25": run}, analysis, filters), {"type": "relaxed", "fuzzy": True}
+
+    def _visible(
+        self, candidates: list[Candidate], viewer: Viewer, filters: Filters
+    ) -> list[Candidate]:
+        """Only what ``viewer`` may see, demoted items down-weighted, re-sorted."""
+        kept = []
+        for candidate in candidates:
+            seen = visibility(self.store, candidate.item_id, viewer)
+            if not seen.visible:
+                continue
+            candidate.weight, candidate.label = seen.weight, seen.label
+            candidate.score *= seen.weight
+            kept.append(candidate)
+        kept.sort(key=lambda c: -c.score)
+        return kept
+
+    def _result(self, candidate: Candidate, rank: int, analysis: QueryAnalysis) -> dict[str, Any]:
+        meta = candidate.meta
+        words = [*analysis.terms, *analysis.corrections]
+        return {
+            "item_id": candidate.item_id,
+            "rank": rank,
+            "score": round(candidate.score, 6),
+            "caption": (meta.get("texts") or {}).get("caption", ""),
+            "creator": meta.get("creator"),
+            "hashtags": meta.get("hashtags") or [],
+            "language": meta.get("language"),
+            "kind": meta.get("kind"),
+            "duration_s": meta.get("duration_s"),
+            "created_at": meta.get("created_at"),
+            "label": candidate.label,
+            "matched_by": sorted(candidate.scores),
+            "highlights": highlights(meta.get("texts") or {}, words),
+        }
+
+    def _explain(
+        self, analysis: QueryAnalysis, shown: list[Candidate], results: list[dict[str, Any]]
+    ) -> None:
+        s = self.settings
+        fields = retrieval.field_scores(self.lexical, analysis, s.field_weights,
+                                        [c.item_id for c in shown])  # fmt: skip
+        config = FusionConfig(s.fusion_method, s.fusion_weights, s.rrf_k)
+        for candidate, result in zip(shown, results, strict=True):
+            result["explain"] = {
+                "retrievers": {
+                    name: {"score": candidate.scores[name], "rank": candidate.ranks[name]}
+                    for name in candidate.scores
+                },
+                "bm25_fields": fields.get(candidate.item_id, {}),
+                "fusion": config.to_dict(),
+                "visibility_weight": candidate.weight,
+                "second_phase": type(self.ranker).__name__ if self.ranker else None,
+            }
+
+    # -- logging -----------------------------------------------------------------------------
+
+    def _log(
+        self,
+        search_id: str,
+        user: str | None,
+        analysis: QueryAnalysis,
+        filters: Filters,
+        results: list[dict[str, Any]],
+        now: float,
+    ) -> None:
+        context = {
+            "search_id": search_id,
+            "query": analysis.normalized,
+            "language": analysis.language,
+            "corrected": analysis.corrected,
+            "filters": filters.to_dict(),
+            "results": [r["item_id"] for r in results],
+            "count": len(results),
+        }
+        event = Event(event_id=search_id, type="search", user_id=user or ANONYMOUS, item_id=None,
+                      ts=now, context=context, received_at=now)  # fmt: skip
+        self.store.append_events([event])
+        if results:  # words of queries that found something are spelled right
+            self.speller.add_words(analysis.terms)
+
+    def click(
+        self, search_id: str, item_id: str, *, user: str | None = None, position: int | None = None
+    ) -> str:
+        """Log a click on a search result; returns the click event id."""
+        if not search_id or not item_id:
+            raise InvalidInput("a click needs search_id and item_id")
+        self.store.get_item(item_id)  # NotFound for an unknown item
+        now = clock.now()
+        event = Event(event_id=new_id("evt"), type="click", user_id=user or ANONYMOUS,
+                      item_id=item_id, ts=now, received_at=now,
+                      context={"search_id": search_id, "position": position})  # fmt: skip
+        self.store.append_events([event])
+        return event.event_id
+
+    # -- suggestions -------------------------------------------------------------------------
+
+    def suggest(self, q: str = "", limit: int = 10) -> dict[str, Any]:
+        """Completions, related searches, trending queries and, for a query that finds
+        nothing, a recovery (spelling-corrected or a close popular query)."""
+        if len(q) > MAX_QUERY_PARAM:
+            raise InvalidInput(f"q is longer than {MAX_QUERY_PARAM:,} characters")
+        self._refresh()
+        out: dict[str, Any] = {
+            "query": q,
+            "completions": self.suggester.complete(q, limit) if q.strip() else [],
+            "related": self.suggester.related(q, limit) if q.strip() else [],
+            "trending": self.suggester.trending(limit),
+            "recovery": None,
+        }
+        if q.strip() and not out["completions"]:
+            analysis = self.analyzer.analyse(q)
+            if analysis.corrected:
+                out["recovery"] = {"type": "spelling", "query": analysis.corrected}
+            elif close := self.suggester.did_you_mean(q):
+                out["recovery"] = {"type": "popular", "query": close}
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        self._refresh()
+        self.vectors.refresh()
+        return {
+            "documents": self.table.count(),
+            "lexical_documents": self.lexical.num_docs(),
+            "dense_vectors": self.vectors.count("dense"),
+            "crossmodal_vectors": self.vectors.count("crossmodal"),
+            "vector_backend": self.settings.vector_backend,
+            "directory": str(self.directory),
+        }
+
+
+def _doc_of(item_id: str, meta: dict[str, Any]) -> SearchDoc:
+    return SearchDoc(
+        item_id=item_id,
+        texts=meta.get("texts") or {},
+        language=meta.get("language"),
+        hashtags=meta.get("hashtags") or [],
+        creator_id=meta.get("creator_id"),
+        creator_handle=meta.get("creator"),
+        creator_name=meta.get("creator_name") or "",
+        concepts=meta.get("concepts") or [],
+        entities=meta.get("entities") or [],
+        kind=meta.get("kind"),
+        duration_s=meta.get("duration_s"),
+        created_at=meta.get("created_at") or 0.0,
+    )
+
+
+DATE_BUCKETS = (("24h", 86400.0), ("7d", 7 * 86400.0), ("30d", 30 * 86400.0))
+
+
+def facets(candidates: Sequence[Candidate], now: float) -> dict[str, list[dict[str, Any]]]:
+    """Counts over every visible candidate: language, creator, hashtag, duration, date."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for c in candidates:
+        meta = c.meta
+        counts["language"][meta.get("language") or "und"] += 1
+        if meta.get("creator"):
+            counts["creator"][meta["creator"]] += 1
+        for tag in dict.fromkeys(t.casefold() for t in meta.get("hashtags") or []):
+            counts["hashtag"][tag] += 1
+        duration = meta.get("duration_s")
+        if duration is not None:
+            for name, (low, high) in DURATION_BUCKETS.items():
+                if duration >= low and (high is None or duration < high):
+                    counts["duration"][name] += 1
+        age = now - float(meta.get("created_at") or 0.0)
+        bucket = next((name for name, span in DATE_BUCKETS if age <= span), "older")
+        counts["date"][bucket] += 1
+    return {name: [{"value": v, "count": n} for v, n in counter.most_common(FACET_SIZE)]
+            for name, counter in counts.items()}  # fmt: skip
+
+
+def open_search(
+    store: Store,
+    models: ModelRegistry,
+    data_dir: Path | str,
+    *,
+    understand: UnderstandSettings | None = None,
+    settings: SearchSettings | None = None,
+    catch_up: bool = True,
+) -> SearchService:
+    """The service over ``<data_dir>/search``, caught up with items indexed by nobody."""
+    service = SearchService(store, models, Path(data_dir) / "search", settings,
+                            understand=understand)  # fmt: skip
+    if catch_up:
+        service.indexer.catch_up()
+    return service
+
+
+Factory = Callable[[], SearchService]
