@@ -159,9 +159,9 @@ def main() -> None:
     davidson(args.data, abuse, lexicon)
     for task in ("hate", "offensive"):
         tweeteval(args.data, task, abuse)
-    print(f"\n{'data':<22} {'system':<34} {'thr':>5} {'P':>6} {'R':>6} {'F1':>6} {'AUC':>6}")
+    print(f"\n{'data':<24} {'system':<34} {'thr':>5} {'P':>6} {'R':>6} {'F1':>6} {'AUC':>6}")
     for data, system, threshold, m, auc in ROWS:
-        print(f"{data:<22} {system:<34} {threshold:>5.3f} {m['precision']:>6.3f} "
+        print(f"{data:<24} {system:<34} {threshold:>5.3f} {m['precision']:>6.3f} "
               f"{m['recall']:>6.3f} {m['f1']:>6.3f} {auc:>6.3f}")  # fmt: skip
     print(
         "* alt-profanity-check was trained on data that includes Davidson: not held-out for "

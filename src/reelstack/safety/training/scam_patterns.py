@@ -318,6 +318,12 @@ NORMAL: dict[str, list[str]] = {
         "Rate my homemade {food} from 1 to 10",
         "Cleaning my room after {n} weeks of exams",
         "Call me tonight when you get home, love you",
+        "Thank you for {bignum} followers, you are the best {e}",
+        "Walked {bignum} steps today exploring {place}",
+        "Our cafe's order number {bignum} was a {food} with extra cheese",
+        "Episode {n} is out now, part {n} tomorrow",
+        "{bignum}",
+        "Class of {year} reunion, {n} years later {e}",
     ],
     "es": [
         "Hice {food} para la cena y quedó increíble {e}",
@@ -330,6 +336,7 @@ NORMAL: dict[str, list[str]] = {
         "El bitcoin bajó un {pct}% esta semana, te explico el gráfico",
         "Domingo de lluvia, café y un buen libro {e}",
         "Ganamos el torneo de {sport} del barrio {e}",
+        "Gracias por los {bignum} seguidores {e}",
     ],
     "pt": [
         "Fiz {food} pro jantar e ficou maravilhoso {e}",
@@ -386,6 +393,7 @@ NORMAL: dict[str, list[str]] = {
         "十五分钟快手{food}做法",
         "我们在{place}的咖啡店招聘店员，欢迎带简历到店",
         "比特币本周下跌了{pct}%，带你看懂走势图",
+        "感谢{bignum}位粉丝的支持{e}",
     ],
     "th": [
         "วันนี้ทำ{food}กินเอง อร่อยมาก{e}",
@@ -454,6 +462,8 @@ def _fill(template: str, lang: str, rng: random.Random, scam: bool) -> str:
             "daily": lambda: str(rng.choice([150, 200, 300, 500, 800])),
             "pct": lambda: str(rng.choice([3, 5, 10, 20, 30, 50])),
             "n": lambda: str(rng.randint(2, 60)),
+            "bignum": lambda: str(rng.choice([10, 50, 100, 250]) * 1000 + rng.randint(0, 999)),
+            "year": lambda: str(rng.randint(1990, 2024)),
             "e": lambda: rng.choice(_EMOJI_OK) if rng.random() < 0.7 else "",
         }
         return values[name]() if name in values else match.group(0)
