@@ -1,4 +1,6 @@
-"""Offline ranking metrics: nDCG@k (graded gains, log2 discount) and Recall@k, per query.
+"""Offline ranking metrics: nDCG@k and Recall@k, per query.
+
+nDCG uses linear gains (the relevance grade) and a log2 discount, as trec_eval and BEIR do.
 
 ``qrels`` map document ids to graded relevance (> 0 relevant). Used by the BEIR benchmark,
 fusion tuning and the regression tests; LTR's offline check before promotion uses them too.
@@ -12,9 +14,9 @@ from collections.abc import Mapping, Sequence
 
 def ndcg_at_k(ranking: Sequence[str], qrels: Mapping[str, float], k: int = 10) -> float:
     gains = [float(qrels.get(doc, 0.0)) for doc in ranking[:k]]
-    dcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains) if g > 0)
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains) if g > 0)
     ideal = sorted((g for g in qrels.values() if g > 0), reverse=True)[:k]
-    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
     return dcg / idcg if idcg > 0 else 0.0
 
 

@@ -13,13 +13,11 @@ default keeps the fused order. LambdaMART plugs in there.
 from __future__ import annotations
 
 import threading
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,13 +30,14 @@ from reelstack.search import retrieval
 from reelstack.search.analysis.document import SearchDoc, analyse_document
 from reelstack.search.analysis.query import Gazetteer, QueryAnalysis, QueryAnalyzer
 from reelstack.search.analysis.spell import Speller
-from reelstack.search.filters import DURATION_BUCKETS, Filters, parse_filters
+from reelstack.search.filters import Filters, parse_filters
 from reelstack.search.fusion import FusionConfig, fuse
 from reelstack.search.highlight import highlights
 from reelstack.search.index.docs import DocRow, DocTable
 from reelstack.search.index.lexical import LexicalIndex
 from reelstack.search.index.vectors import VectorSet
 from reelstack.search.indexer import CROSSMODAL_SPACE, Indexer
+from reelstack.search.results import Candidate, Ranker, facets
 from reelstack.search.settings import SearchSettings
 from reelstack.search.suggest import Suggester
 from reelstack.storage.interfaces import Store
@@ -51,26 +50,7 @@ if TYPE_CHECKING:
 RETRIEVERS = ("bm25", "exact", "dense", "crossmodal")
 MAX_QUERY_PARAM = 16_384
 ANONYMOUS = "anonymous"
-FACET_SIZE = 10
 SPELL_FIELDS = ("caption", "ocr", "transcript", "hashtags", "creator", "concepts")
-FACETS = ("language", "creator", "hashtag", "duration", "date")
-
-
-@dataclass(slots=True)
-class Candidate:
-    item_id: str
-    score: float  # fused (then re-ranked, then × visibility weight)
-    scores: dict[str, float] = field(default_factory=dict)  # per retriever
-    ranks: dict[str, int] = field(default_factory=dict)
-    weight: float = 1.0
-    label: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-class Ranker(Protocol):
-    """A second ranking phase over the fused candidates (best first in, best first out)."""
-
-    def rerank(self, analysis: QueryAnalysis, candidates: list[Candidate]) -> list[Candidate]: ...
 
 
 class SearchService:
@@ -227,7 +207,7 @@ class SearchService:
             if self._dictionaries_seq < 0:
                 batch: list[tuple[SearchDoc, dict[str, list[str]]]] = []
                 for item_id, meta in self.table.iter_meta():
-                    doc = _doc_of(item_id, meta)
+                    doc = SearchDoc.from_meta(item_id, meta)
                     batch.append((doc, analyse_document(doc, self.segmenter)))
                     if len(batch) >= 256:
                         self._learn(batch)
@@ -496,48 +476,6 @@ class SearchService:
         }
 
 
-def _doc_of(item_id: str, meta: dict[str, Any]) -> SearchDoc:
-    return SearchDoc(
-        item_id=item_id,
-        texts=meta.get("texts") or {},
-        language=meta.get("language"),
-        hashtags=meta.get("hashtags") or [],
-        creator_id=meta.get("creator_id"),
-        creator_handle=meta.get("creator"),
-        creator_name=meta.get("creator_name") or "",
-        concepts=meta.get("concepts") or [],
-        entities=meta.get("entities") or [],
-        kind=meta.get("kind"),
-        duration_s=meta.get("duration_s"),
-        created_at=meta.get("created_at") or 0.0,
-    )
-
-
-DATE_BUCKETS = (("24h", 86400.0), ("7d", 7 * 86400.0), ("30d", 30 * 86400.0))
-
-
-def facets(candidates: Sequence[Candidate], now: float) -> dict[str, list[dict[str, Any]]]:
-    """Counts over every visible candidate: language, creator, hashtag, duration, date."""
-    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    for c in candidates:
-        meta = c.meta
-        counts["language"][meta.get("language") or "und"] += 1
-        if meta.get("creator"):
-            counts["creator"][meta["creator"]] += 1
-        for tag in dict.fromkeys(t.casefold() for t in meta.get("hashtags") or []):
-            counts["hashtag"][tag] += 1
-        duration = meta.get("duration_s")
-        if duration is not None:
-            for name, (low, high) in DURATION_BUCKETS.items():
-                if duration >= low and (high is None or duration < high):
-                    counts["duration"][name] += 1
-        age = now - float(meta.get("created_at") or 0.0)
-        bucket = next((name for name, span in DATE_BUCKETS if age <= span), "older")
-        counts["date"][bucket] += 1
-    return {name: [{"value": v, "count": n} for v, n in counter.most_common(FACET_SIZE)]
-            for name, counter in counts.items()}  # fmt: skip
-
-
 def open_search(
     store: Store,
     models: ModelRegistry,
@@ -553,6 +491,3 @@ def open_search(
     if catch_up:
         service.indexer.catch_up()
     return service
-
-
-Factory = Callable[[], SearchService]

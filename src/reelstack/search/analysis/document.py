@@ -55,10 +55,30 @@ class SearchDoc:
     dense: np.ndarray | None = None
     crossmodal: np.ndarray | None = None
 
+    @classmethod
+    def from_meta(cls, item_id: str, meta: dict[str, Any]) -> SearchDoc:
+        """The document back from its side-table metadata (no vectors)."""
+        return cls(
+            item_id=item_id,
+            texts=meta.get("texts") or {},
+            languages=meta.get("languages") or {},
+            language=meta.get("language"),
+            hashtags=meta.get("hashtags") or [],
+            creator_id=meta.get("creator_id"),
+            creator_handle=meta.get("creator"),
+            creator_name=meta.get("creator_name") or "",
+            concepts=meta.get("concepts") or [],
+            entities=meta.get("entities") or [],
+            kind=meta.get("kind"),
+            duration_s=meta.get("duration_s"),
+            created_at=meta.get("created_at") or 0.0,
+        )
+
     def meta(self) -> dict[str, Any]:
         """What the side table keeps for filters, facets, highlights and the response."""
         return {
             "texts": self.texts,
+            "languages": self.languages,
             "language": self.language,
             "hashtags": self.hashtags,
             "creator_id": self.creator_id,

@@ -119,7 +119,7 @@ class LexicalIndex:
                 raise
             finally:
                 writer.wait_merging_threads()
-        self._searcher = None
+        self.reload()  # this process sees its own writes at once
 
     def clear(self) -> None:
         with self._write_lock:
@@ -129,7 +129,7 @@ class LexicalIndex:
                 writer.commit()
             finally:
                 writer.wait_merging_threads()
-        self._searcher = None
+        self.reload()
 
     def _writer(self) -> Any:
         deadline = time.monotonic() + LOCK_WAIT_S
