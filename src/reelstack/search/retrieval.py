@@ -21,6 +21,7 @@ from reelstack.search.index.lexical import LexicalIndex
 from reelstack.search.index.vectors import VectorSet
 
 Run = list[tuple[str, float]]
+MIN_BACKGROUND = 8  # neighbours needed to estimate a query's background similarity
 
 
 def field_clauses(
@@ -139,15 +140,20 @@ def nearest(
     limit: int,
     min_similarity: float,
     relative_floor: float,
+    margin: float = 0.0,
 ) -> Run:
-    """Nearest items by inner product, keeping those above both floors."""
+    """Nearest items by inner product that stand out: above ``min_similarity``, within
+    ``relative_floor`` of the best, and ``margin`` above the query's background (the median
+    similarity of the neighbours past the first ten: E5 scores everything 0.8-0.9, so a match
+    is a match only relative to what the same query scores elsewhere)."""
     if query is None:
         return []
     keys, sims = vectors.search(kind, query, limit)
     if not len(keys):
         return []
     ids = table.ids_for_keys(keys.tolist())
-    best = float(sims[0])
-    floor = max(min_similarity, best - relative_floor)
+    floor = max(min_similarity, float(sims[0]) - relative_floor)
+    if len(sims) >= MIN_BACKGROUND:
+        floor = max(floor, float(np.median(sims[min(10, len(sims) // 2) :])) + margin)
     pairs = zip(keys.tolist(), sims.tolist(), strict=True)
     return [(ids[key], sim) for key, sim in pairs if key in ids and sim >= floor]

@@ -309,7 +309,7 @@ class SearchService:
             for kind, vector in vectors.items():
                 runs[kind] = retrieval.nearest(
                     self.vectors, self.table, kind, vector, s.candidates, floors[kind],
-                    s.relative_floor,
+                    s.relative_floor, s.vector_margin,
                 )  # fmt: skip
         return runs, notes
 

@@ -42,5 +42,9 @@ class SearchSettings(BaseModel):
     relative_floor: float = Field(
         0.04, ge=0, le=1, description="Vector matches this far below the best one are dropped."
     )
+    vector_margin: float = Field(
+        0.03, ge=0, le=1, description="How far above the query's background a vector match "
+        "must be (the median similarity of its neighbours past the first ten)."
+    )  # fmt: skip
     spelling: bool = True
     suggest_window_days: float = Field(7.0, gt=0, description="Trending: recent window.")

@@ -5,8 +5,9 @@ language-specific work happens here, with `reelstack.understand.segment`, the sa
 queries go through):
 
 - ``caption``, ``ocr``, ``transcript``: words of each text in its own language (jieba for
-  Chinese, pythainlp for Thai, pyvi for Vietnamese, a Unicode regex otherwise), lower-cased,
-  hashtags and mentions kept whole (``#萌宠日常``);
+  Chinese, plus the sub-words of jieba's ``cut_for_search``; pythainlp for Thai, pyvi for
+  Vietnamese, a Unicode regex otherwise), lower-cased, hashtags and mentions kept whole
+  (``#萌宠日常``);
 - ``hashtags``: each tag with its sign and, so that a query word finds it, its words;
 - ``creator``: ``@handle``, the handle and the words of the display name;
 - ``concepts``: words of the visual concept tags the ``visual`` stage is confident about;
@@ -101,6 +102,18 @@ def han_grams(text: str) -> list[str]:
     return grams
 
 
+def with_search_words(tokens: list[str], segmenter: Segmenter) -> list[str]:
+    """``tokens`` plus, after each Chinese word of 3+ characters, the shorter words jieba's
+    ``cut_for_search`` finds inside it (``中华人民共和国`` → ``中华``, ``人民``, ``共和国``...),
+    so a query for a part finds the whole; queries keep the plain segmentation."""
+    out: list[str] = []
+    for token in tokens:
+        out.append(token)
+        if len(token) >= 3 and token[0] != "#" and _HAN_RUN.fullmatch(token):
+            out += [w for w in segmenter._chinese().cut_for_search(token) if w != token]
+    return out
+
+
 def folded_forms(token: str) -> list[str]:
     """The ``folded`` field's forms of a token: signless, accentless, compounds also split."""
     folded = fold_accents(token.lstrip("#@"))
@@ -116,7 +129,7 @@ def analyse_document(doc: SearchDoc, segmenter: Segmenter) -> dict[str, list[str
         text = (doc.texts.get(name) or "")[:MAX_FIELD_CHARS]
         if text:
             language = doc.languages.get(name) or doc.language
-            fields[name] = segmenter.segment(text, language)
+            fields[name] = with_search_words(segmenter.segment(text, language), segmenter)
     for tag in doc.hashtags:
         tag = tag.lstrip("#")
         fields["hashtags"].append("#" + tag.casefold())
