@@ -62,6 +62,6 @@ def stats(platform: PlatformDep, _: ClientDep) -> dict[str, Any]:
 
 @router.post("/search/reindex")
 async def reindex(platform: PlatformDep, _: AdminDep) -> dict[str, Any]:
-    """Rebuild the index from the store (searches keep working on the old state meanwhile)."""
+    """Rebuild the index from the store (searches see a partial index while it runs)."""
     count = await run_in_threadpool(platform.search.indexer.reindex)
     return {"indexed": count}
