@@ -171,3 +171,37 @@ class ApiKey:
     key_hash: str
     created_at: float = 0.0
     revoked_at: float | None = None
+
+
+SignalType = Literal["pdq", "md5", "video_pdq"]
+
+
+@dataclass(slots=True, kw_only=True)
+class HashBank:
+    """A named set of banned content fingerprints; matches score against ``policy_id``."""
+
+    name: str
+    description: str = ""
+    policy_id: str = "ip"
+    enabled: bool = True
+    created_at: float = 0.0
+
+
+@dataclass(slots=True, kw_only=True)
+class BankEntry:
+    """One banked signal: a hash, or one whole video (its keyframe hashes in ``frames``).
+
+    ``signal`` is the hex value matched exactly (``md5``) or by Hamming distance (``pdq``);
+    a ``video_pdq`` entry's ``signal`` is its file's md5. ``frames`` holds
+    ``{"ts", "hash", "quality", "variants": [hex, ...]}`` per keyframe for media entries.
+    """
+
+    id: str
+    bank: str
+    signal_type: SignalType
+    signal: str
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+    source_item_id: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    created_at: float = 0.0

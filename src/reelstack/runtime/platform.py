@@ -21,6 +21,7 @@ from reelstack.storage.streams import EventStream, open_stream
 
 if TYPE_CHECKING:
     from reelstack.models.registry import ModelRegistry
+    from reelstack.safety.banks import HashBankService
     from reelstack.safety.detectors.base import Detector
     from reelstack.safety.few_shot import PolicyHeads
     from reelstack.safety.keywords import KeywordStore
@@ -103,6 +104,14 @@ class Platform:
         from reelstack.safety.policies import PolicyStore
 
         return PolicyStore(Path(self.settings.data_dir) / "policies")
+
+    @cached_property
+    def banks(self) -> HashBankService:
+        """Hash banks in the store, with their lookup index (built on first match)."""
+        from reelstack.safety.banks import HashBankService
+
+        return HashBankService(self.store, self.blobs, self.models, self.settings.understand,
+                               self.settings.ingest, policies=self.policies)  # fmt: skip
 
     @cached_property
     def keywords(self) -> KeywordStore:

@@ -12,10 +12,12 @@ from typing import Any, Protocol
 from reelstack.core.records import (
     ApiKey,
     AuditRecord,
+    BankEntry,
     Creator,
     Decision,
     Event,
     Feature,
+    HashBank,
     Item,
     Media,
     ReviewJob,
@@ -160,6 +162,50 @@ class MetaStore(Protocol):
     def set_meta(self, key: str, value: Any) -> None: ...
 
 
+class HashBankStore(Protocol):
+    """Hash banks and their entries. Every change bumps ``hash_banks_revision`` in the same
+    transaction, so an index built from the entries knows when it is stale."""
+
+    def add_hash_bank(self, bank: HashBank) -> None:
+        """Raises ``Conflict`` when a bank with that name exists."""
+        ...
+
+    def get_hash_bank(self, name: str) -> HashBank: ...
+
+    def list_hash_banks(self) -> list[HashBank]:
+        """Every bank, by name."""
+        ...
+
+    def set_hash_bank_enabled(self, name: str, enabled: bool) -> HashBank: ...
+
+    def delete_hash_bank(self, name: str) -> int:
+        """Delete the bank and its entries; returns how many entries went with it."""
+        ...
+
+    def add_bank_entry(self, entry: BankEntry) -> BankEntry:
+        """Raises ``NotFound`` for an unknown bank and ``Conflict`` when the bank already
+        holds the same (signal_type, signal)."""
+        ...
+
+    def get_bank_entry(self, entry_id: str) -> BankEntry: ...
+
+    def find_bank_entry(self, bank: str, signal_type: str, signal: str) -> BankEntry | None: ...
+
+    def list_bank_entries(
+        self, bank: str | None = None, after: str | None = None, limit: int = 1000
+    ) -> list[BankEntry]:
+        """Entries of one bank (or of all banks) in creation order, paged by ``after``."""
+        ...
+
+    def count_bank_entries(self, bank: str) -> int: ...
+
+    def delete_bank_entry(self, entry_id: str) -> None: ...
+
+    def hash_banks_revision(self) -> int:
+        """A number that grows with every change to any bank or entry."""
+        ...
+
+
 class Store(
     ItemStore,
     MediaStore,
@@ -172,6 +218,7 @@ class Store(
     ReviewJobStore,
     KeyStore,
     MetaStore,
+    HashBankStore,
     Protocol,
 ):
     """Everything a ReelStack deployment stores, as one object."""

@@ -21,10 +21,12 @@ from reelstack.core.errors import Conflict, NotFound, StorageError
 from reelstack.core.records import (
     ApiKey,
     AuditRecord,
+    BankEntry,
     Creator,
     Decision,
     Event,
     Feature,
+    HashBank,
     Item,
     Media,
     ReviewJob,
@@ -390,3 +392,124 @@ class SQLiteStore:
     def set_meta(self, key: str, value: Any) -> None:
         with self._tx() as conn:
             conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+
+    # -- hash banks ------------------------------------------------------------------------
+
+    @staticmethod
+    def _bump_banks(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE hash_bank_revision SET revision = revision + 1 WHERE id = 1")
+
+    @staticmethod
+    def _bank(row: sqlite3.Row) -> HashBank:
+        bank = rows.from_row(HashBank, row)
+        bank.enabled = bool(bank.enabled)
+        return bank
+
+    @staticmethod
+    def _entry(row: sqlite3.Row) -> BankEntry:
+        return BankEntry(
+            id=row["id"],
+            bank=row["bank"],
+            signal_type=row["signal_type"],
+            signal=row["signal"],
+            frames=json.loads(row["frames"]),
+            note=row["note"],
+            source_item_id=row["source_item_id"],
+            meta=json.loads(row["meta"]),
+            created_at=row["created_at"],
+        )
+
+    def add_hash_bank(self, bank: HashBank) -> None:
+        try:
+            with self._tx() as conn:
+                rows.insert(conn, "INSERT", "hash_banks", bank)
+                self._bump_banks(conn)
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"hash bank {bank.name!r} already exists", bank=bank.name) from exc
+
+    def get_hash_bank(self, name: str) -> HashBank:
+        row = self._one("SELECT * FROM hash_banks WHERE name = ?", (name,))
+        if row is None:
+            raise NotFound(f"no hash bank {name!r}")
+        return self._bank(row)
+
+    def list_hash_banks(self) -> list[HashBank]:
+        return [self._bank(r) for r in self._all_rows("SELECT * FROM hash_banks ORDER BY name")]
+
+    def set_hash_bank_enabled(self, name: str, enabled: bool) -> HashBank:
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE hash_banks SET enabled = ? WHERE name = ?", (int(enabled), name)
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no hash bank {name!r}")
+            self._bump_banks(conn)
+        return self.get_hash_bank(name)
+
+    def delete_hash_bank(self, name: str) -> int:
+        with self._tx() as conn:
+            count = conn.execute(
+                "SELECT COUNT(*) FROM bank_entries WHERE bank = ?", (name,)
+            ).fetchone()[0]
+            conn.execute("DELETE FROM bank_entries WHERE bank = ?", (name,))
+            if conn.execute("DELETE FROM hash_banks WHERE name = ?", (name,)).rowcount == 0:
+                raise NotFound(f"no hash bank {name!r}")
+            self._bump_banks(conn)
+        return count
+
+    def add_bank_entry(self, entry: BankEntry) -> BankEntry:
+        values = [getattr(entry, f) for f in ("id", "bank", "signal_type", "signal")]
+        values += [json.dumps(entry.frames), entry.note, entry.source_item_id]
+        values += [json.dumps(entry.meta, ensure_ascii=False), entry.created_at]
+        try:
+            with self._tx() as conn:
+                known = conn.execute("SELECT 1 FROM hash_banks WHERE name = ?", (entry.bank,))
+                if known.fetchone() is None:
+                    raise NotFound(f"no hash bank {entry.bank!r}")
+                conn.execute(
+                    f"INSERT INTO bank_entries {rows.columns(BankEntry)} "
+                    f"VALUES {rows.placeholders(BankEntry)}",
+                    values,
+                )
+                self._bump_banks(conn)
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(
+                f"bank {entry.bank!r} already holds this {entry.signal_type} signal",
+                bank=entry.bank,
+            ) from exc
+        return entry
+
+    def get_bank_entry(self, entry_id: str) -> BankEntry:
+        row = self._one("SELECT * FROM bank_entries WHERE id = ?", (entry_id,))
+        if row is None:
+            raise NotFound(f"no bank entry {entry_id!r}")
+        return self._entry(row)
+
+    def find_bank_entry(self, bank: str, signal_type: str, signal: str) -> BankEntry | None:
+        row = self._one(
+            "SELECT * FROM bank_entries WHERE bank = ? AND signal_type = ? AND signal = ?",
+            (bank, signal_type, signal),
+        )
+        return self._entry(row) if row else None
+
+    def list_bank_entries(
+        self, bank: str | None = None, after: str | None = None, limit: int = 1000
+    ) -> list[BankEntry]:
+        if bank is None:
+            sql, args = "SELECT * FROM bank_entries WHERE id > ?", (after or "",)
+        else:
+            sql, args = "SELECT * FROM bank_entries WHERE bank = ? AND id > ?", (bank, after or "")
+        found = self._all_rows(sql + " ORDER BY id LIMIT ?", (*args, limit))
+        return [self._entry(r) for r in found]
+
+    def count_bank_entries(self, bank: str) -> int:
+        return self._one("SELECT COUNT(*) FROM bank_entries WHERE bank = ?", (bank,))[0]
+
+    def delete_bank_entry(self, entry_id: str) -> None:
+        with self._tx() as conn:
+            if conn.execute("DELETE FROM bank_entries WHERE id = ?", (entry_id,)).rowcount == 0:
+                raise NotFound(f"no bank entry {entry_id!r}")
+            self._bump_banks(conn)
+
+    def hash_banks_revision(self) -> int:
+        return self._one("SELECT revision FROM hash_bank_revision WHERE id = 1")[0]

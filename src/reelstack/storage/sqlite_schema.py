@@ -63,4 +63,22 @@ MIGRATIONS: list[str] = [
         key_hash TEXT NOT NULL UNIQUE, created_at REAL NOT NULL, revoked_at REAL
     );
     """,
+    # 2: hash banks (safety): banks, their entries, and a revision counter for index caches
+    """
+    CREATE TABLE hash_banks (
+        name TEXT PRIMARY KEY, description TEXT NOT NULL, policy_id TEXT NOT NULL,
+        enabled INTEGER NOT NULL, created_at REAL NOT NULL
+    );
+    CREATE TABLE bank_entries (
+        id TEXT PRIMARY KEY, bank TEXT NOT NULL REFERENCES hash_banks(name) ON DELETE CASCADE,
+        signal_type TEXT NOT NULL, signal TEXT NOT NULL, frames TEXT NOT NULL,
+        note TEXT NOT NULL, source_item_id TEXT, meta TEXT NOT NULL, created_at REAL NOT NULL,
+        UNIQUE (bank, signal_type, signal)
+    );
+    CREATE INDEX bank_entries_signal ON bank_entries(signal_type, signal);
+    CREATE TABLE hash_bank_revision (
+        id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL
+    );
+    INSERT INTO hash_bank_revision VALUES (1, 0);
+    """,
 ]

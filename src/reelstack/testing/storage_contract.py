@@ -14,7 +14,17 @@ import pytest
 
 from reelstack.core.errors import Conflict, NotFound
 from reelstack.core.ids import new_id
-from reelstack.core.records import Ad, ApiKey, AuditRecord, Decision, Feature, ReviewJob, User
+from reelstack.core.records import (
+    Ad,
+    ApiKey,
+    AuditRecord,
+    BankEntry,
+    Decision,
+    Feature,
+    HashBank,
+    ReviewJob,
+    User,
+)
 from reelstack.storage.interfaces import Store
 from reelstack.testing.factories import (
     CAPTIONS_6_SCRIPTS,
@@ -234,3 +244,73 @@ class StoreContract:
 
     def test_check_passes_on_a_healthy_store(self, store: Store) -> None:
         store.check()
+
+    # -- hash banks --------------------------------------------------------------------------
+
+    def _entry(self, bank: str, signal: str, **overrides: object) -> BankEntry:
+        values: dict = {"id": new_id("bke"), "bank": bank, "signal_type": "pdq", "signal": signal}
+        values.update(overrides)
+        return BankEntry(**values)
+
+    def test_hash_banks_round_trip_and_conflict(self, store: Store) -> None:
+        bank = HashBank(name="piracy", description="Banned clips", created_at=3.0)
+        store.add_hash_bank(bank)
+        store.add_hash_bank(HashBank(name="another", policy_id="violence"))
+        assert store.get_hash_bank("piracy") == bank
+        assert [b.name for b in store.list_hash_banks()] == ["another", "piracy"]
+        with pytest.raises(Conflict):
+            store.add_hash_bank(HashBank(name="piracy"))
+        disabled = store.set_hash_bank_enabled("piracy", False)
+        assert disabled.enabled is False and store.get_hash_bank("piracy").enabled is False
+        for missing in (lambda: store.get_hash_bank("nope"),
+                        lambda: store.set_hash_bank_enabled("nope", True),
+                        lambda: store.delete_hash_bank("nope")):  # fmt: skip
+            with pytest.raises(NotFound):
+                missing()
+
+    def test_bank_entries_round_trip_page_and_deduplicate(self, store: Store) -> None:
+        store.add_hash_bank(HashBank(name="b1"))
+        store.add_hash_bank(HashBank(name="b2"))
+        frames = [{"ts": 0.5, "hash": "ab" * 32, "quality": 90, "variants": ["cd" * 32]}]
+        video = self._entry(
+            "b1", "0" * 32, signal_type="video_pdq", frames=frames, note="clip",
+            source_item_id="itm_1", meta={"kind": "video"},
+        )  # fmt: skip
+        store.add_bank_entry(video)
+        hashes = [store.add_bank_entry(self._entry("b1", f"{n:064x}")) for n in range(4)]
+        other = store.add_bank_entry(self._entry("b2", "1" * 64))
+        assert store.get_bank_entry(video.id) == video
+        assert store.find_bank_entry("b1", "video_pdq", "0" * 32) == video
+        assert store.find_bank_entry("b2", "video_pdq", "0" * 32) is None
+        with pytest.raises(Conflict):
+            store.add_bank_entry(self._entry("b1", f"{0:064x}"))
+        with pytest.raises(NotFound):
+            store.add_bank_entry(self._entry("missing", "2" * 64))
+        first = store.list_bank_entries("b1", limit=3)
+        rest = store.list_bank_entries("b1", after=first[-1].id)
+        assert [e.id for e in first + rest] == [video.id] + [e.id for e in hashes]
+        assert [e.id for e in store.list_bank_entries()][-1] == other.id
+        assert store.count_bank_entries("b1") == 5
+        store.delete_bank_entry(hashes[0].id)
+        with pytest.raises(NotFound):
+            store.get_bank_entry(hashes[0].id)
+        with pytest.raises(NotFound):
+            store.delete_bank_entry(hashes[0].id)
+        assert store.delete_hash_bank("b1") == 4
+        assert store.list_bank_entries() == [other]
+        assert store.find_bank_entry("b1", "pdq", f"{1:064x}") is None
+
+    def test_every_bank_change_bumps_the_revision(self, store: Store) -> None:
+        seen = [store.hash_banks_revision()]
+        entry = self._entry("r", "3" * 64)
+        for change in (lambda: store.add_hash_bank(HashBank(name="r")),
+                       lambda: store.add_bank_entry(entry),
+                       lambda: store.set_hash_bank_enabled("r", False),
+                       lambda: store.delete_bank_entry(entry.id),
+                       lambda: store.delete_hash_bank("r")):  # fmt: skip
+            change()
+            seen.append(store.hash_banks_revision())
+        assert seen == sorted(set(seen))
+        with pytest.raises(NotFound):  # a failed change leaves the revision alone
+            store.delete_hash_bank("r")
+        assert store.hash_banks_revision() == seen[-1]
