@@ -160,7 +160,7 @@ class QueryAnalyzer:
         if identifier is None:
             return "und", 0.0
         # Short queries are guesses for langid: among the corpus's languages, a good guess.
-        known = {lang for lang in self.corpus_languages if lang in DEFAULT_LANGUAGES}
+        known = {lang for lang in list(self.corpus_languages) if lang in DEFAULT_LANGUAGES}
         languages = known | ({hint} if hint else set()) if len(known) >= 2 else DEFAULT_LANGUAGES
         language, confidence = detect_language(identifier, text, hint=hint, languages=languages)
         return language, round(float(confidence), 4)
