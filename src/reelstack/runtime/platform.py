@@ -21,6 +21,7 @@ from reelstack.storage.streams import EventStream, open_stream
 
 if TYPE_CHECKING:
     from reelstack.models.registry import ModelRegistry
+    from reelstack.recommend.service import RecommendService
     from reelstack.safety.banks import HashBankService
     from reelstack.safety.detectors.base import Detector
     from reelstack.safety.few_shot import PolicyHeads
@@ -152,22 +153,36 @@ class Platform:
         return open_search(self.store, self.models, self.settings.data_dir,
                            understand=self.settings.understand)  # fmt: skip
 
+    @cached_property
+    def recommend(self) -> RecommendService:
+        """Feeds and related posts: state rebuilt from the event log on first use, then kept
+        current from the stream (``events.appended``, ``items.*``)."""
+        from reelstack.recommend.service import RecommendService
+
+        return RecommendService(self.store, self.stream, self.settings.data_dir)
+
     def _rules(self) -> Any:
         return getattr(self, "rules", None)
 
     def _detectors(self) -> list[Detector]:
         """Every detector, in the order their scores are listed."""
+        from reelstack.safety.banks import HashBankDetector
+        from reelstack.safety.detectors.abuse import AbuseDetector
         from reelstack.safety.detectors.concepts import (
             CrossModalPromptDetector,
             VisualConceptDetector,
         )
         from reelstack.safety.detectors.few_shot import FewShotDetector
+        from reelstack.safety.detectors.spam import SpamDetector
         from reelstack.safety.detectors.zero_shot import ZeroShotTextDetector
         from reelstack.safety.keywords.store import CurrentKeywords
 
         cap = self.settings.safety.zero_shot_cap
         return [
+            SpamDetector(),
+            AbuseDetector(),
             CurrentKeywords(self.keywords),
+            HashBankDetector(self.banks),
             ZeroShotTextDetector(self.models, lambda: self.policies.current("content"), cap),
             FewShotDetector(self.heads),
             VisualConceptDetector(self.models),
