@@ -81,12 +81,13 @@ class SearchService:
         self.suggester = Suggester(store, self.settings.suggest_window_days)
         self._lock = threading.Lock()
         self._lexical_version: tuple[int, int] | None = None
-        self._dictionaries_seq = -1
         self.speller = Speller()
         self.gazetteer = Gazetteer()
         self.analyzer = QueryAnalyzer(self.segmenter, self.speller, self.gazetteer, self._langid)
         if self.lexical.num_docs() == 0 and self.table.count() > 0:
             self.table.clear()  # the lexical index was wiped (new schema): rebuild both
+        # Documents indexed before this process started teach the dictionaries at first use.
+        self._dictionaries_loaded = self.table.count() == 0
 
     # -- models ------------------------------------------------------------------------------
 
@@ -197,24 +198,23 @@ class SearchService:
             self.suggester.add_content(doc.meta(), fields["caption"])
 
     def _load_dictionaries(self) -> None:
-        """Learn from documents other processes indexed (or a previous run), once per change."""
-        seq = self.table.last_seq()
-        if seq == self._dictionaries_seq:
+        """Once per process: learn from the documents indexed before it started (documents
+        it indexes itself are learned as they come; other processes' at the next start)."""
+        if self._dictionaries_loaded:
             return
         with self._lock:
-            if seq == self._dictionaries_seq:
+            if self._dictionaries_loaded:
                 return
-            if self._dictionaries_seq < 0:
-                batch: list[tuple[SearchDoc, dict[str, list[str]]]] = []
-                for item_id, meta in self.table.iter_meta():
-                    doc = SearchDoc.from_meta(item_id, meta)
-                    batch.append((doc, analyse_document(doc, self.segmenter)))
-                    if len(batch) >= 256:
-                        self._learn(batch)
-                        batch = []
-                self._learn(batch)
-                self.speller.add_words(w for q in self.suggester.found_queries() for w in q.split())
-            self._dictionaries_seq = seq
+            batch: list[tuple[SearchDoc, dict[str, list[str]]]] = []
+            for item_id, meta in self.table.iter_meta():
+                doc = SearchDoc.from_meta(item_id, meta)
+                batch.append((doc, analyse_document(doc, self.segmenter)))
+                if len(batch) >= 256:
+                    self._learn(batch)
+                    batch = []
+            self._learn(batch)
+            self.speller.add_words(w for q in self.suggester.found_queries() for w in q.split())
+            self._dictionaries_loaded = True
 
     def _refresh(self) -> None:
         version = self.table.version()
@@ -320,17 +320,18 @@ class SearchService:
         config = FusionConfig(s.fusion_method, s.fusion_weights, s.rrf_k)
         fused = fuse({name: run for name, run in runs.items() if run}, config)
         rows = self.table.get_many([item_id for item_id, _ in fused])
+        positions = {name: {doc: (rank, value) for rank, (doc, value) in enumerate(run, 1)}
+                     for name, run in runs.items()}  # fmt: skip
         candidates = []
         for item_id, score in fused:
             row = rows.get(item_id)
             if row is None or not filters.matches(row.meta):
                 continue
             candidate = Candidate(item_id, score, meta=row.meta)
-            for name, run in runs.items():
-                for rank, (doc, value) in enumerate(run, 1):
-                    if doc == item_id:
-                        candidate.scores[name], candidate.ranks[name] = round(value, 4), rank
-                        break
+            for name, found in positions.items():
+                if item_id in found:
+                    rank, value = found[item_id]
+                    candidate.scores[name], candidate.ranks[name] = round(value, 4), rank
             candidates.append(candidate)
         if self.ranker is not None and candidates:
             candidates = self.ranker.rerank(analysis, candidates)
