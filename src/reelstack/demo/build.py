@@ -25,6 +25,7 @@ from reelstack.storage.paging import iter_items
 
 log = logging.getLogger(__name__)
 DEFAULT_TITLES = Path("../shared/data/microlens_100k_titles")
+BANNED_BANK = "banned-clips"
 
 
 @dataclass(slots=True)
@@ -60,6 +61,10 @@ def build_demo(
     started = time.perf_counter()
     counts = _ingest(platform, manifest, progress)
     seconds["ingest"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    _bank_banned_clip(platform)
+    seconds["bank"] = time.perf_counter() - started
 
     started = time.perf_counter()
     sim_users = make_users(users, seed=seed)
@@ -106,6 +111,23 @@ def _ingest(platform: Platform, manifest: Path, progress: bool) -> Counter[str]:
         bar.update()
     bar.close()
     return counts
+
+
+def _bank_banned_clip(platform: Platform) -> None:
+    """The trust & safety team's bank of known pirated clips holds the demo's banned film
+    excerpt, so its re-uploads are matched (video level) and disabled once understood."""
+    originals = [i for i in iter_items(platform.store) if i.meta.get("banned_original")]
+    if not originals:
+        return
+    banks = platform.banks
+    if BANNED_BANK not in {b.name for b in banks.list_banks()}:
+        about = "Pirated film excerpts taken down after rights-holder notices"
+        banks.create_bank(BANNED_BANK, actor="demo", policy_id="ip", description=about)
+    for item in originals:
+        media = platform.store.get_media(item.media_id) if item.media_id else None
+        if media is not None:
+            banks.add_media(BANNED_BANK, platform.blobs.path(media.sha256), actor="demo",
+                            note=f"rights-holder notice for {item.id}")  # fmt: skip
 
 
 def _store_users(platform: Platform, sim_users: list) -> dict[str, str]:
