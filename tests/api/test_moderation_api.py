@@ -135,3 +135,17 @@ def test_bad_examples_and_unknown_policies_are_problems(client: TestClient, keys
         assert response.status_code == 422, bad
     assert client.post("/v1/policies/spam/examples", json={"examples": []},
                        headers=auth(keys["client"])).status_code == 403  # fmt: skip
+
+
+def test_item_view_shows_the_decision_in_force_with_reasons(
+    client: TestClient, keys, platform: Platform
+) -> None:
+    creator = platform.store.upsert_creator(make_creator())
+    scam = "Congratulations! You won a free iPhone, claim now at bit.ly/claim-prize-now"
+    item = platform.store.insert_item(make_item(creator, kind="text", caption=scam))
+    platform.moderation.moderate_item(item.id)
+    view = client.get(f"/v1/items/{item.id}", headers=auth(keys["client"])).json()
+    moderation = view["moderation"]
+    assert moderation["action"] == "remove" and moderation["source"] == "automated"
+    reason = moderation["reasons"][0]
+    assert reason["policy_id"].startswith("spam") and reason["score"] >= reason["threshold"]
