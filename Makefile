@@ -13,7 +13,7 @@ $(BIN)/python:
 # torch first and pinned: pip takes the CPU wheel on this disk, never a CUDA build.
 $(VENV)/.installed: pyproject.toml $(BIN)/python
 	$(BIN)/pip install --quiet "torch==2.13.0"
-	$(BIN)/pip install --quiet -e ".[demo,models,understand,safety,search,dev]" "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[demo,models,understand,safety,search,recommend,dev]" "torch==2.13.0"
 	touch $@
 
 install: $(VENV)/.installed

@@ -14,6 +14,7 @@ from reelstack.api.limits import BodySizeLimit
 from reelstack.api.metrics import ApiMetrics, install_metrics
 from reelstack.api.routers import (
     banks,
+    feed,
     items,
     keywords,
     moderation,
@@ -64,5 +65,6 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(rules.router)
     app.include_router(banks.router)
     app.include_router(search_routes.router)
+    app.include_router(feed.router)
     mount_console(app)
     return app

@@ -8,6 +8,7 @@ import typer
 
 from reelstack import __version__
 from reelstack.cli import demo, doctor, ingest, keys, moderate, safety, serve, understand
+from reelstack.cli import recommend as recommend_cli
 from reelstack.cli import search as search_cli
 from reelstack.cli.common import echo_err
 from reelstack.config import Settings
@@ -32,6 +33,8 @@ app.command("moderate")(moderate.moderate)
 app.add_typer(keys.app, name="keys")
 app.add_typer(safety.app, name="safety")
 app.add_typer(search_cli.app, name="search")
+app.command("feed")(recommend_cli.feed)
+app.add_typer(recommend_cli.app, name="recommend")
 
 
 @app.callback()

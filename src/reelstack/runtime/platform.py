@@ -58,6 +58,9 @@ class Platform:
         stream = open_stream(settings.stream_url)
         ingest = IngestService(store, blobs, stream, settings.ingest)
         platform = cls(settings=settings, store=store, blobs=blobs, stream=stream, ingest=ingest)
+        from reelstack.recommend.native import preload as preload_lightgbm
+
+        preload_lightgbm()  # before anything loads usearch (their native libraries clash)
         if settings.safety.auto_moderate:
             from reelstack.understand.service import UNDERSTOOD_TOPIC
 
