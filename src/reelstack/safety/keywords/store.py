@@ -11,11 +11,9 @@ import threading
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
 
-from reelstack.core.errors import InvalidInput
-from reelstack.ingest.manifest import describe_validation_error
 from reelstack.safety.detectors.base import Score, Subject
+from reelstack.safety.documents import load_mapping, validate_document
 from reelstack.safety.keywords.matcher import KeywordDetector, compile_banks
 from reelstack.safety.keywords.schema import KeywordSet
 from reelstack.safety.policies.schema import PolicySet
@@ -34,22 +32,9 @@ def parse_keywords(text: str, policies: PolicySet | None = None) -> KeywordSet:
 
 
 def _validate(text: str, policies: PolicySet | None) -> KeywordSet:
-    if len(text.encode()) > MAX_FILE_BYTES:
-        raise InvalidInput("keyword file is larger than 1 MB")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"keyword file is not valid YAML: {exc}") from exc
-    except RecursionError as exc:
-        raise InvalidInput("keyword file is nested too deeply") from exc
-    if not isinstance(data, dict):
-        raise InvalidInput("keyword file must be a mapping with 'banks'")
-    try:
-        return KeywordSet.model_validate({**data, "version": 0}, context={"policies": policies})
-    except ValidationError as exc:
-        raise InvalidInput(describe_validation_error(exc)) from exc
-    except RecursionError as exc:
-        raise InvalidInput("keyword file refers to itself (a cycle through YAML aliases)") from exc
+    data = load_mapping(text, "keyword file", "'banks'", MAX_FILE_BYTES)
+    context = {"policies": policies}
+    return validate_document(KeywordSet, {**data, "version": 0}, "keyword file", context)
 
 
 class KeywordStore:

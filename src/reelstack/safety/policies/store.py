@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
 
 from reelstack.core.errors import InvalidInput
-from reelstack.ingest.manifest import describe_validation_error
+from reelstack.safety.documents import load_mapping, validate_document
 from reelstack.safety.policies.schema import PolicyKind, PolicySet
 from reelstack.safety.versioned import VersionedFiles
 
@@ -25,24 +24,10 @@ MAX_POLICY_BYTES = 1024 * 1024
 
 def parse_policy_set(text: str, kind: PolicyKind) -> PolicySet:
     """Validate YAML or JSON text as a ``kind`` policy set; ``InvalidInput`` says why not."""
-    if len(text.encode()) > MAX_POLICY_BYTES:
-        raise InvalidInput("policy file is larger than 1 MB")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"policy file is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InvalidInput("policy file must be a mapping with 'kind' and 'policies'")
-    data = {**data, "version": 0}
+    data = load_mapping(text, "policy file", "'kind' and 'policies'", MAX_POLICY_BYTES)
     if data.get("kind", kind) != kind:
         raise InvalidInput(f"policy file is for kind {data.get('kind')!r}, not {kind!r}")
-    data["kind"] = kind
-    try:
-        return PolicySet.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(describe_validation_error(exc)) from exc
-    except RecursionError as exc:
-        raise InvalidInput("policy tree refers to itself (a cycle through YAML aliases)") from exc
+    return validate_document(PolicySet, {**data, "kind": kind, "version": 0}, "policy tree")
 
 
 class PolicyStore:

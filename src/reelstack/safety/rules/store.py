@@ -11,10 +11,8 @@ import threading
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
 
-from reelstack.core.errors import InvalidInput
-from reelstack.ingest.manifest import describe_validation_error
+from reelstack.safety.documents import load_mapping, validate_document
 from reelstack.safety.policies.schema import PolicySet
 from reelstack.safety.rules.schema import RuleSet
 from reelstack.safety.versioned import VersionedFiles
@@ -26,22 +24,9 @@ MAX_FILE_BYTES = 256 * 1024
 def parse_rules(text: str, policies: PolicySet | None = None) -> RuleSet:
     """Validate YAML or JSON text as a rule set (policy ids and ``score.*`` facts checked
     against ``policies`` when given); ``InvalidInput`` names the rule and what is wrong."""
-    if len(text.encode()) > MAX_FILE_BYTES:
-        raise InvalidInput("rule file is larger than 256 KB")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"rule file is not valid YAML: {exc}") from exc
-    except RecursionError as exc:
-        raise InvalidInput("rule file is nested too deeply") from exc
-    if not isinstance(data, dict):
-        raise InvalidInput("rule file must be a mapping with 'rules'")
-    try:
-        return RuleSet.model_validate({**data, "version": 0}, context={"policies": policies})
-    except ValidationError as exc:
-        raise InvalidInput(describe_validation_error(exc)) from exc
-    except RecursionError as exc:
-        raise InvalidInput("rule file refers to itself (a cycle through YAML aliases)") from exc
+    data = load_mapping(text, "rule file", "'rules'", MAX_FILE_BYTES)
+    context = {"policies": policies}
+    return validate_document(RuleSet, {**data, "version": 0}, "rule file", context)
 
 
 class RuleStore:
