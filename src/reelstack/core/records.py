@@ -151,6 +151,14 @@ class AuditRecord:
 
 @dataclass(slots=True, kw_only=True)
 class ReviewJob:
+    """A post waiting for a human: leased to one reviewer at a time, decided once.
+
+    ``source`` says what opened it (moderation, report, appeal, sample, ads), ``sampler``
+    which sampler picked it (quality and active-learning jobs), ``excluded`` the reviewers
+    who may not take it (who skipped it, or who took the decision under appeal), ``due_at``
+    its SLA deadline and ``details`` what the reviewer needs (scores, reports, the appeal).
+    """
+
     id: str
     item_id: str
     queue: str
@@ -161,6 +169,15 @@ class ReviewJob:
     decision: dict[str, Any] | None = None
     created_at: float = 0.0
     decided_at: float | None = None
+    source: str = "moderation"
+    policy_id: str | None = None
+    language: str | None = None
+    severity: int = 1
+    due_at: float | None = None
+    sampler: str | None = None
+    excluded: list[str] = field(default_factory=list)
+    skips: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -135,12 +135,54 @@ class AuditStore(Protocol):
 class ReviewJobStore(Protocol):
     def add_review_job(self, job: ReviewJob) -> None: ...
 
+    def open_review_job(self, job: ReviewJob) -> tuple[ReviewJob, bool]:
+        """Insert ``job``, or fold it into the undecided job of the same item and queue
+        (priority and severity the higher, due date the earlier, ``details`` updated key by
+        key), in one transaction; returns the stored job and whether it is new."""
+        ...
+
     def get_review_job(self, job_id: str) -> ReviewJob: ...
 
     def lease_next_job(
-        self, queue: str, owner: str, lease_seconds: float, now: float
+        self,
+        queue: str,
+        owner: str,
+        lease_seconds: float,
+        now: float,
+        language: str | None = None,
     ) -> ReviewJob | None:
-        """Lease the highest-priority open (or lease-expired) job to exactly one owner."""
+        """Lease the highest-priority open (or lease-expired) job to exactly one owner,
+        skipping jobs that exclude the owner; ``language`` narrows to jobs in that language."""
+        ...
+
+    def decide_review_job(
+        self, job_id: str, owner: str, decision: dict[str, Any], now: float
+    ) -> ReviewJob:
+        """Close the job with ``decision``; ``Conflict`` unless ``owner`` holds an unexpired
+        lease on it (a lease that ran out may already belong to someone else)."""
+        ...
+
+    def release_review_job(self, job_id: str, owner: str, now: float) -> ReviewJob:
+        """Give a leased job back (a skip): open again, ``owner`` added to ``excluded`` and
+        ``skips`` counted; ``Conflict`` unless ``owner`` holds an unexpired lease."""
+        ...
+
+    def list_review_jobs(
+        self,
+        *,
+        queue: str | None = None,
+        state: str | None = None,
+        source: str | None = None,
+        item_id: str | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[ReviewJob]:
+        """Jobs matching every given filter in creation order, paged by ``after`` (an id)."""
+        ...
+
+    def review_queue_stats(self, now: float) -> list[dict[str, Any]]:
+        """Per undecided (queue, language): ``waiting`` (open or lease expired), ``leased``,
+        ``oldest_created_at`` and ``sla_breaches`` (``due_at`` passed), by queue."""
         ...
 
 

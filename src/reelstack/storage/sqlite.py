@@ -29,14 +29,14 @@ from reelstack.core.records import (
     HashBank,
     Item,
     Media,
-    ReviewJob,
     User,
 )
 from reelstack.storage import sqlite_rows as rows
+from reelstack.storage.sqlite_review import SQLiteReviewJobs
 from reelstack.storage.sqlite_schema import MIGRATIONS
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteReviewJobs):
     """``Store`` over SQLite; safe to share across threads (each gets its own connection)."""
 
     def __init__(self, path: str, *, uri: bool = False, url: str = "") -> None:
@@ -330,37 +330,6 @@ class SQLiteStore:
             (*args, limit),
         )
         return [(r["seq"], rows.from_row(AuditRecord, r)) for r in found]
-
-    # -- review jobs -----------------------------------------------------------------------
-
-    def add_review_job(self, job: ReviewJob) -> None:
-        with self._tx() as conn:
-            rows.insert(conn, "INSERT", "review_jobs", job)
-
-    def get_review_job(self, job_id: str) -> ReviewJob:
-        row = self._one("SELECT * FROM review_jobs WHERE id = ?", (job_id,))
-        if row is None:
-            raise NotFound(f"no review job {job_id!r}")
-        return rows.from_row(ReviewJob, row)
-
-    def lease_next_job(
-        self, queue: str, owner: str, lease_seconds: float, now: float
-    ) -> ReviewJob | None:
-        with self._tx() as conn:
-            row = conn.execute(
-                "SELECT id FROM review_jobs WHERE queue = ? AND (state = 'open' OR"
-                " (state = 'leased' AND lease_expires_at < ?)) ORDER BY priority DESC, created_at"
-                " LIMIT 1",
-                (queue, now),
-            ).fetchone()
-            if row is None:
-                return None
-            conn.execute(
-                "UPDATE review_jobs SET state = 'leased', lease_owner = ?, lease_expires_at = ?"
-                " WHERE id = ?",
-                (owner, now + lease_seconds, row["id"]),
-            )
-        return self.get_review_job(row["id"])
 
     # -- api keys and meta -----------------------------------------------------------------
 

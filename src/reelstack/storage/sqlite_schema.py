@@ -81,4 +81,19 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO hash_bank_revision VALUES (1, 0);
     """,
+    # 3: human review (safety): what opened each job, its policy, language, severity and SLA
+    # deadline, the sampler that picked it, reviewers excluded from it, skips, and details
+    """
+    ALTER TABLE review_jobs ADD COLUMN source TEXT NOT NULL DEFAULT 'moderation';
+    ALTER TABLE review_jobs ADD COLUMN policy_id TEXT;
+    ALTER TABLE review_jobs ADD COLUMN language TEXT;
+    ALTER TABLE review_jobs ADD COLUMN severity INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE review_jobs ADD COLUMN due_at REAL;
+    ALTER TABLE review_jobs ADD COLUMN sampler TEXT;
+    ALTER TABLE review_jobs ADD COLUMN excluded TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE review_jobs ADD COLUMN skips INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE review_jobs ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+    CREATE INDEX review_jobs_item ON review_jobs(item_id, queue, state);
+    CREATE INDEX review_jobs_state ON review_jobs(state, queue, language);
+    """,
 ]

@@ -208,6 +208,115 @@ class StoreContract:
         expired = store.lease_next_job("q", "carol", lease_seconds=60, now=100.0)
         assert expired is not None and expired.lease_owner == "carol"
 
+    def test_review_job_fields_round_trip(self, store: Store) -> None:
+        item = store.insert_item(make_item(self._creator(store)))
+        job = ReviewJob(id=new_id("rvj"), item_id=item.id, queue="spam", priority=2.5,
+                        created_at=10.0, source="report", policy_id="spam.scam", language="th",
+                        severity=3, due_at=100.0, sampler="random", excluded=["ana"],
+                        details={"reports": 2, "reason": "แมว"})  # fmt: skip
+        store.add_review_job(job)
+        assert store.get_review_job(job.id) == job
+        with pytest.raises(NotFound):
+            store.get_review_job("nope")
+
+    def test_open_review_job_folds_into_the_undecided_job_of_the_item(self, store: Store) -> None:
+        creator = self._creator(store)
+        item, other = (store.insert_item(make_item(creator)) for _ in range(2))
+        first = ReviewJob(id=new_id("rvj"), item_id=item.id, queue="spam", priority=1.0,
+                          severity=2, due_at=50.0, details={"a": 1, "b": 1})  # fmt: skip
+        assert store.open_review_job(first) == (first, True)
+        again = ReviewJob(id=new_id("rvj"), item_id=item.id, queue="spam", priority=3.0,
+                          severity=1, due_at=20.0, details={"b": 2})  # fmt: skip
+        held, new = store.open_review_job(again)
+        assert not new and held.id == first.id
+        assert (held.priority, held.severity, held.due_at) == (3.0, 2, 20.0)
+        assert held.details == {"a": 1, "b": 2} and store.get_review_job(first.id) == held
+        elsewhere = ReviewJob(id=new_id("rvj"), item_id=item.id, queue="hate")
+        assert store.open_review_job(elsewhere)[1]
+        assert store.open_review_job(ReviewJob(id=new_id("rvj"), item_id=other.id, queue="spam"))[1]
+        store.lease_next_job("spam", "ana", 60, now=0.0)
+        store.decide_review_job(first.id, "ana", {"action": "allow"}, now=1.0)
+        assert store.open_review_job(again)[1]  # a decided job takes nothing more
+
+    def test_lease_skips_excluded_owners_and_filters_language(self, store: Store) -> None:
+        item = store.insert_item(make_item(self._creator(store)))
+        mine = ReviewJob(id=new_id("rvj"), item_id=item.id, queue="q", priority=9.0,
+                         excluded=["ana"], language="en")  # fmt: skip
+        thai = ReviewJob(id=new_id("rvj"), item_id=item.id, queue="q", priority=1.0,
+                         language="th")  # fmt: skip
+        store.add_review_job(mine)
+        store.add_review_job(thai)
+        assert store.lease_next_job("q", "ana", 60, now=0.0, language="en") is None
+        assert store.lease_next_job("q", "ana", 60, now=0.0).id == thai.id
+        assert store.lease_next_job("q", "bob", 60, now=0.0, language="en").id == mine.id
+
+    def test_decide_and_release_need_the_unexpired_lease(self, store: Store) -> None:
+        item = store.insert_item(make_item(self._creator(store)))
+        job = ReviewJob(id=new_id("rvj"), item_id=item.id, queue="q")
+        store.add_review_job(job)
+        with pytest.raises(Conflict):  # never leased
+            store.decide_review_job(job.id, "ana", {"action": "allow"}, now=1.0)
+        store.lease_next_job("q", "ana", 60, now=0.0)
+        with pytest.raises(Conflict):  # someone else's lease
+            store.decide_review_job(job.id, "bob", {"action": "allow"}, now=1.0)
+        with pytest.raises(Conflict):  # expired
+            store.decide_review_job(job.id, "ana", {"action": "allow"}, now=61.0)
+        skipped = store.release_review_job(job.id, "ana", now=2.0)
+        assert (skipped.state, skipped.skips, skipped.excluded) == ("open", 1, ["ana"])
+        assert store.lease_next_job("q", "ana", 60, now=3.0) is None
+        store.lease_next_job("q", "bob", 60, now=3.0)
+        decided = store.decide_review_job(job.id, "bob", {"action": "remove"}, now=4.0)
+        assert store.get_review_job(job.id) == decided
+        assert (decided.state, decided.decision, decided.decided_at) == (
+            "decided", {"action": "remove"}, 4.0)  # fmt: skip
+        with pytest.raises(Conflict):
+            store.decide_review_job(job.id, "bob", {"action": "allow"}, now=5.0)
+        with pytest.raises(NotFound):
+            store.release_review_job("nope", "bob", now=5.0)
+
+    def test_list_review_jobs_and_queue_stats(self, store: Store) -> None:
+        item = store.insert_item(make_item(self._creator(store)))
+        rows = [("spam", "en", 1.0, "report"), ("spam", "en", 2.0, "x"), ("spam", "th", 3.0, "x"),
+                ("hate", None, 4.0, "x")]  # fmt: skip
+        jobs = [ReviewJob(id=new_id("rvj"), item_id=item.id, queue=q, language=lang,
+                          created_at=t, due_at=t + 10, source=src)
+                for q, lang, t, src in rows]  # fmt: skip
+        for job in jobs:
+            store.add_review_job(job)
+        assert [j.id for j in store.list_review_jobs()] == [j.id for j in jobs]
+        assert [j.id for j in store.list_review_jobs(queue="spam", source="x")] == [
+            jobs[1].id, jobs[2].id]  # fmt: skip
+        assert [j.id for j in store.list_review_jobs(after=jobs[2].id)] == [jobs[3].id]
+        store.lease_next_job("spam", "ana", 60, now=5.0, language="en")
+        stats = store.review_queue_stats(now=12.5)
+        assert [(s["queue"], s["language"]) for s in stats] == [
+            ("hate", None), ("spam", "en"), ("spam", "th")]  # fmt: skip
+        en = stats[1]
+        assert (en["waiting"], en["leased"], en["oldest_created_at"], en["sla_breaches"]) == (
+            1, 1, 1.0, 2)  # fmt: skip
+        assert store.list_review_jobs(state="leased")[0].lease_owner == "ana"
+
+    def test_racing_reviewers_each_lease_a_different_job(self, store: Store) -> None:
+        item = store.insert_item(make_item(self._creator(store)))
+        for n in range(3):
+            store.add_review_job(ReviewJob(id=new_id("rvj"), item_id=item.id, queue="q",
+                                           priority=float(n)))  # fmt: skip
+        got: list[str | None] = []
+        barrier = threading.Barrier(6)
+
+        def lease(owner: str) -> None:
+            barrier.wait()
+            job = store.lease_next_job("q", owner, 60, now=0.0)
+            got.append(job.id if job else None)
+
+        threads = [threading.Thread(target=lease, args=(f"r{n}",)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        leased = [g for g in got if g is not None]
+        assert len(leased) == 3 and len(set(leased)) == 3 and got.count(None) == 3
+
     def test_api_keys(self, store: Store) -> None:
         key = ApiKey(id=new_id("key"), name="ci", role="reviewer", key_hash="h" * 64)
         store.add_api_key(key)
