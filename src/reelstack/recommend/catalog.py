@@ -25,7 +25,7 @@ import numpy as np
 from reelstack.core.errors import ModelUnavailable, NotFound
 from reelstack.core.records import Feature, Item
 from reelstack.recommend.native import preload as preload_lightgbm
-from reelstack.search.index.vectors import VectorIndex, new_index
+from reelstack.search.index.vectors import UsearchIndex, VectorIndex, new_index
 from reelstack.storage.interfaces import Store
 from reelstack.storage.paging import iter_items
 from reelstack.understand import vectors
@@ -36,6 +36,7 @@ ANN_KINDS = ("text", "visual")
 CONCEPT_MIN_SCORE = 0.2
 CONCEPTS_PER_ITEM = 3
 PENDING_CHECKS_PER_REFRESH = 256
+ANN_EXPANSION = 64
 
 
 def _value(features: dict[str, Feature], stage: str) -> dict[str, Any]:
@@ -93,7 +94,6 @@ class Catalog:
         self.pending: set[int] = set()
         self._sum: np.ndarray | None = None
         self._count = 0
-        self._bulk: dict[str, tuple[list[int], list[np.ndarray]]] | None = None
         self.last_id = ""
         self.revision = 0  # grows with every change (caches key on it)
 
@@ -103,23 +103,12 @@ class Catalog:
     # -- loading -----------------------------------------------------------------------------
 
     def load(self, store: Store) -> int:
-        """Add every stored item not yet known; returns how many were added. Vectors go to
-        the ANN indexes in one batch at the end (one by one is ~50× slower)."""
+        """Add every stored item not yet known; returns how many were added."""
         added = 0
-        self._bulk = {kind: ([], []) for kind in ANN_KINDS}
-        try:
-            for item in iter_items(store, page_size=1000):
-                if item.id not in self.index:
-                    self._add(store, item)
-                    added += 1
-        finally:
-            bulk, self._bulk = self._bulk, None
-            with self._lock:
-                for kind, (keys, rows) in bulk.items():
-                    if keys:
-                        self._ann(kind, len(rows[0])).upsert(
-                            np.array(keys, np.int64), np.stack(rows).astype(np.float32)
-                        )
+        for item in iter_items(store, page_size=1000):
+            if item.id not in self.index:
+                self._add(store, item)
+                added += 1
         return added
 
     def refresh(self, store: Store) -> int:
@@ -254,23 +243,30 @@ class Catalog:
         return True
 
     def _index_vector(self, kind: str, idx: int, vector: np.ndarray) -> None:
-        if self._bulk is not None:
-            self._bulk[kind][0].append(idx)
-            self._bulk[kind][1].append(vector)
-            return
-        self._ann(kind, len(vector)).upsert(
-            np.array([idx], np.int64), vector[None, :].astype(np.float32)
-        )
-
-    def _ann(self, kind: str, ndim: int) -> VectorIndex:
+        """Keep a built index current; an index not built yet is built in one batch on its
+        first search (one by one is ~50× slower, and training never searches)."""
         index = self.ann[kind]
-        if index is None:
-            index = self.ann[kind] = self._new_index(ndim)
+        if index is not None:
+            index.upsert(np.array([idx], np.int64), vector[None, :].astype(np.float32))
+
+    def _built(self, kind: str) -> VectorIndex | None:
+        index = self.ann[kind]
+        if index is None and self.dims[kind] is not None:
+            with self._lock:
+                if self.ann[kind] is None:
+                    built = self._new_index(int(self.dims[kind] or 0))
+                    keys = np.flatnonzero(self.has[kind][: len(self.ids)])
+                    if len(keys):
+                        built.upsert(keys, self.matrix[kind][keys].astype(np.float32))
+                    self.ann[kind] = built
+                index = self.ann[kind]
         return index
 
     def _new_index(self, ndim: int) -> VectorIndex:
         preload_lightgbm()  # LightGBM's library must load before usearch's
         try:
+            if self.ann_backend == "usearch":  # recall needs less search effort than search
+                return UsearchIndex(ndim, expansion_search=ANN_EXPANSION)
             return new_index(self.ann_backend, ndim)
         except ModelUnavailable as exc:
             log.warning("recommend: %s; using exact vector search", exc.message)
@@ -347,7 +343,7 @@ class Catalog:
 
     def search(self, kind: str, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Nearest items by ``kind`` (``text`` or ``visual``): (indexes, cosine), best first."""
-        index = self.ann.get(kind)
+        index = self._built(kind) if kind in self.ann else None
         if index is None or index.ndim != len(vector) or k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         with self._lock:

@@ -101,6 +101,7 @@ def fill_page(
     creators = request.creators
     per_creator: dict[int, int] = {}
     fresh = np.array([EXPLORATION_SOURCE in c.sources for c in candidates])
+    rel = np.array([c.relevance for c in candidates])
     page: list[Candidate] = []
     position = 0
     while position < k and alive.any():
@@ -109,7 +110,6 @@ def fill_page(
             continue
         exploring = position in explore_at and bool((alive & fresh).any())
         pool = alive & fresh if exploring else alive
-        rel = np.array([c.relevance for c in candidates])
         mmr = lam * rel - (1.0 - lam) * np.maximum(max_sim, 0.0)
         mmr[~pool] = -np.inf
         pick = int(np.argmax(mmr))
@@ -130,6 +130,7 @@ def fill_page(
             if seen.weight < candidate.weight:  # demoted: compete again with less score
                 candidate.relevance *= seen.weight / max(candidate.weight, 1e-9)
                 candidate.weight = seen.weight
+                rel[pick] = candidate.relevance
                 continue
         alive[pick] = False
         candidate.mmr_penalty = float(max(max_sim[pick], 0.0))

@@ -18,12 +18,12 @@ HEADS = ("watch", "like", "share", "skip")
 # rarer still, hence the larger weights; a skip costs).
 DEFAULT_VALUE_WEIGHTS = {"watch": 1.0, "like": 3.0, "share": 6.0, "skip": -1.0}
 DEFAULT_RECALL_SIZES = {
-    "coengagement": 100,
-    "content": 120,
-    "following": 40,
-    "trending": 60,
-    "fresh": 40,
-    "popular": 80,
+    "coengagement": 60,
+    "content": 80,
+    "following": 30,
+    "trending": 40,
+    "fresh": 30,
+    "popular": 60,
 }
 
 
@@ -32,9 +32,9 @@ class TrainSettings(BaseModel):
 
     max_rows: int = Field(300_000, ge=100, description="Exposures sampled at most.")
     min_rows: int = Field(100, ge=10, description="Fewer exposures than this: nothing trained.")
-    num_trees: int = Field(200, ge=1, le=5000, description="Boosting rounds (early stopped).")
+    num_trees: int = Field(100, ge=1, le=5000, description="Boosting rounds (early stopped).")
     num_leaves: int = Field(31, ge=2, le=1024)
-    learning_rate: float = Field(0.05, gt=0, le=1)
+    learning_rate: float = Field(0.1, gt=0, le=1)
     min_data_in_leaf: int = Field(20, ge=1)
     validation_share: float = Field(0.2, ge=0, lt=0.9, description="Latest exposures held out.")
     threads: int = Field(2, ge=1, description="LightGBM threads while training.")

@@ -64,6 +64,7 @@ def build_world(
     now: float,
     max_age_days: float = 30.0,
     embed: bool = True,
+    languages: dict[str, float] | None = None,
 ) -> World:
     """Insert ``n_items`` posts (with creators and an ``embed`` feature each) into ``store``."""
     rng = np.random.default_rng(seed)
@@ -76,13 +77,14 @@ def build_world(
         store.upsert_creator(Creator(id=new_id("cre"), handle=f"syn_{seed}_{c}", created_at=now))
         for c in range(n_creators)
     ]
-    languages, weights = list(LANGUAGES), list(LANGUAGES.values())
+    pool = languages or LANGUAGES
+    names, weights = list(pool), list(pool.values())
     world = World([], [], [], [], [], [], [], n_topics)
     for n in range(n_items):
         creator_no = prng.randrange(n_creators)
         home = creator_no % n_topics
         topic = home if prng.random() < 0.8 else prng.randrange(n_topics)
-        language = prng.choices(languages, weights)[0]
+        language = prng.choices(names, weights)[0]
         created = now - prng.uniform(0, max_age_days * 86400)
         digest = hashlib.sha256(f"syn:{seed}:{n}".encode()).hexdigest()
         item = Item(

@@ -49,9 +49,9 @@ class MultiTaskRanker:
     def __init__(
         self,
         *,
-        num_trees: int = 200,
+        num_trees: int = 100,
         num_leaves: int = 31,
-        learning_rate: float = 0.05,
+        learning_rate: float = 0.1,
         min_data_in_leaf: int = 20,
         threads: int = 2,
         seed: int = 7,

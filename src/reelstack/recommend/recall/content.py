@@ -11,7 +11,7 @@ import numpy as np
 
 from reelstack.recommend.recall import EMPTY, RecallContext, top_n
 
-RECENT_QUERIES = 3
+RECENT_QUERIES = 2  # ANN queries cost ~0.5 ms each: the profile and the latest two
 
 
 class ContentSimilarity:
