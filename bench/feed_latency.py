@@ -98,9 +98,9 @@ def build(data: Path, args: argparse.Namespace) -> tuple[synthetic.World, list[s
 
 
 class Client:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, timeout: float = 60) -> None:
         self.host, self.port = base.removeprefix("http://").split(":")
-        self.conn = http.client.HTTPConnection(self.host, int(self.port), timeout=30)
+        self.conn = http.client.HTTPConnection(self.host, int(self.port), timeout=timeout)
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         payload = json.dumps(body).encode() if body is not None else None
@@ -245,7 +245,7 @@ def main() -> None:
     try:
         world, handles = build(data, args)
         with serving("serve", data, "--open-access", timeout=120) as base:
-            client = Client(base)
+            client = Client(base, timeout=1800)  # the first request builds the state
             began = time.perf_counter()
             status, body = client.request("GET", "/v1/feed?k=10")
             print(

@@ -169,8 +169,7 @@ def main() -> None:
     now = clock.now()
     arms: dict[str, tuple[Platform, synthetic.World]] = {}
     try:
-        for name in ("reelstack", "popularity"):
-            platform = Platform.open(Settings(data_dir=root / name))
+        with Platform.open(Settings(data_dir=root / "reelstack")) as platform:
             world = synthetic.build_world(
                 platform.store,
                 n_items=args.items,
@@ -180,7 +179,9 @@ def main() -> None:
                 languages=vocab.LANGUAGE_WEIGHTS,
                 max_age_days=10,
             )
-            arms[name] = (platform, world)
+        shutil.copytree(root / "reelstack", root / "popularity")  # the same posts and ids
+        for name in ("reelstack", "popularity"):
+            arms[name] = (Platform.open(Settings(data_dir=root / name)), world)
         items = {i.item_id: i for i in sim_items(world)}
         quality = dict(zip(world.item_ids, world.quality, strict=True))
         background = population.simulate_events(
@@ -192,7 +193,8 @@ def main() -> None:
         )
         for platform, _ in arms.values():
             for start in range(0, len(background), 1000):
-                platform.recommend.ingest(background[start : start + 1000])
+                result = platform.recommend.ingest(background[start : start + 1000])
+                assert not result.errors, result.errors[:3]
         manifest = arms["reelstack"][0].recommend.train()
         print(
             f"catalogue {args.items} posts on {len(TOPIC_NAMES)} topics; background log "
