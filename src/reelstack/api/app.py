@@ -18,6 +18,7 @@ from reelstack.api.routers import (
     items,
     keywords,
     moderation,
+    review,
     rules,
     safety,
     system,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(keywords.router)
     app.include_router(rules.router)
     app.include_router(banks.router)
+    app.include_router(review.router)
     app.include_router(search_routes.router)
     app.include_router(feed.router)
     mount_console(app)

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from reelstack.core import clock
-from reelstack.core.ids import new_id
-from reelstack.core.records import Decision, Item, ReviewJob
+from reelstack.core.records import Decision, Item
 from reelstack.safety.audit import append_audit
 from reelstack.safety.decisions import DecisionLog, decision_in_force
 from reelstack.safety.detectors.base import Detector, Score, Subject
 from reelstack.safety.policies import PolicyStore
+from reelstack.safety.review.jobs import open_for_verdict
 from reelstack.safety.subjects import subject_of_item, subject_of_upload
 from reelstack.safety.verdict import Verdict, judge
 from reelstack.storage.interfaces import Store
@@ -150,21 +150,8 @@ class ModerationService:
         return decision
 
     def _open_review_job(self, item: Item, verdict: Verdict) -> None:
-        top = verdict.reasons[0]
-        policy_set = self.policies.current("content")
-        try:
-            severity = policy_set.get(top.policy_id).severity
-        except KeyError:
-            severity = 1
-        self.store.add_review_job(
-            ReviewJob(
-                id=new_id("job"),
-                item_id=item.id,
-                queue=top.policy_id.split(".")[0],
-                priority=severity * (top.score or 1.0),
-                created_at=clock.now(),
-            )
-        )
+        """Queue the post for humans (priority: severity × reach × uncertainty; review/)."""
+        open_for_verdict(self.store, self.policies.current("content"), item, verdict)
 
     def moderate_items(self, item_ids: Sequence[str], progress: bool = False) -> dict[str, int]:
         """Decide on each item; returns how many got each action (``kept_manual`` too)."""
