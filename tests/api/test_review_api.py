@@ -138,3 +138,45 @@ def test_admins_open_a_quality_sample(client: TestClient, keys, platform: Platfo
                        headers=auth(keys["reviewer"])).status_code == 403  # fmt: skip
     assert client.post("/v1/review/sample", json={"n": 0},
                        headers=auth(keys["admin"])).status_code == 422  # fmt: skip
+
+
+def test_appeal_overturn_restores_the_post_in_search(
+    client: TestClient, keys, reviewers, platform: Platform
+) -> None:
+    item_id = put_post(platform, "Street food in the night market")
+    handle = platform.store.get_creator(platform.store.get_item(item_id).creator_id).handle
+    platform.search.indexer.index_items([item_id])
+    ana, bob, app = auth(reviewers["ana"]), auth(reviewers["bob"]), auth(keys["client"])
+    _report(client, keys["client"], item=item_id, reporter="u1", policy="dangerous")
+    job = client.get("/v1/review/next", params={"queue": "dangerous"}, headers=ana).json()["job"]
+    removed = client.post(f"/v1/review/jobs/{job['id']}/decision",
+                          json={"action": "remove", "policy": "dangerous.weapons"},
+                          headers=ana).json()  # fmt: skip
+    assert item_id not in platform.search.table.all_ids()
+    appeal = client.post("/v1/appeals", json={"decision": removed["decision_id"],
+                                              "creator": handle, "reason": "a toy knife"},
+                         headers=app)  # fmt: skip
+    assert appeal.status_code == 201, appeal.text
+    appeal_id = appeal.json()["appeal_id"]
+    assert appeal.json()["state"] == "open"
+    assert client.get("/v1/review/next", params={"queue": "appeals"},
+                      headers=ana).json()["job"] is None  # fmt: skip
+    taken = client.get("/v1/review/next", params={"queue": "appeals"}, headers=bob).json()["job"]
+    assert taken["id"] == appeal_id and taken["details"]["reason"] == "a toy knife"
+    url = f"/v1/review/jobs/{appeal_id}/decision"
+    assert client.post(url, json={"outcome": "reverse"}, headers=bob).status_code == 422
+    done = client.post(url, json={"outcome": "overturn", "reason": "toy"}, headers=bob)
+    assert done.status_code == 200, done.text
+    assert done.json()["action"] == "allow"
+    assert item_id in platform.search.table.all_ids()  # restored at once
+    status = client.get(f"/v1/appeals/{appeal_id}", headers=app).json()
+    assert (status["state"], status["outcome"]) == ("decided", "overturn")
+    again = client.post("/v1/appeals", json={"decision": done.json()["decision_id"],
+                                             "creator": handle}, headers=app)  # fmt: skip
+    assert again.status_code == 422  # an appeal of an appeal
+    body = {"decision": removed["decision_id"], "creator": "not-the-creator"}
+    stranger = client.post("/v1/appeals", json=body, headers=app)
+    assert stranger.status_code == 403
+    missing = client.post("/v1/appeals", json={"decision": "dec_nope", "creator": handle},
+                          headers=app)  # fmt: skip
+    assert missing.status_code == 404

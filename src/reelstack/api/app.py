@@ -13,6 +13,7 @@ from reelstack.api.errors import install_error_handlers
 from reelstack.api.limits import BodySizeLimit
 from reelstack.api.metrics import ApiMetrics, install_metrics
 from reelstack.api.routers import (
+    appeals,
     banks,
     feed,
     items,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(rules.router)
     app.include_router(banks.router)
     app.include_router(review.router)
+    app.include_router(appeals.router)
     app.include_router(search_routes.router)
     app.include_router(feed.router)
     mount_console(app)

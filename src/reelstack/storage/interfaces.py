@@ -103,6 +103,10 @@ class DecisionStore(Protocol):
         """Oldest first; the last one is in force."""
         ...
 
+    def get_decision(self, decision_id: str) -> Decision:
+        """Raises ``NotFound`` for an unknown id."""
+        ...
+
     def list_creator_decisions(self, creator_id: str) -> list[Decision]:
         """Decisions on all of a creator's items, oldest first (prior strikes, for rules)."""
         ...

@@ -274,6 +274,12 @@ class SQLiteStore(SQLiteReviewJobs):
         found = self._all_rows("SELECT * FROM decisions WHERE item_id = ? ORDER BY seq", (item_id,))
         return [rows.from_row(Decision, r) for r in found]
 
+    def get_decision(self, decision_id: str) -> Decision:
+        row = self._one("SELECT * FROM decisions WHERE id = ?", (decision_id,))
+        if row is None:
+            raise NotFound(f"no decision {decision_id!r}")
+        return rows.from_row(Decision, row)
+
     def list_creator_decisions(self, creator_id: str) -> list[Decision]:
         found = self._all_rows(
             "SELECT d.* FROM decisions d JOIN items i ON i.id = d.item_id "

@@ -181,6 +181,15 @@ class StoreContract:
         rest = store.find_audit(after_seq=first[-1][0])
         assert [r.subject_id for _, r in first + rest] == [f"i{n}" for n in range(5)]
 
+    def test_get_decision_by_id(self, store: Store) -> None:
+        item = store.insert_item(make_item(self._creator(store)))
+        decision = Decision(id=new_id("dec"), item_id=item.id, action="remove", source="manual",
+                            reasons={"note": "x"}, created_at=2.0)  # fmt: skip
+        store.add_decision(decision)
+        assert store.get_decision(decision.id) == decision
+        with pytest.raises(NotFound):
+            store.get_decision("dec_nope")
+
     def test_creator_decisions_and_item_event_counts(self, store: Store) -> None:
         creator = self._creator(store)
         items = [store.insert_item(make_item(creator)) for _ in range(2)]

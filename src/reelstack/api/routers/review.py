@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 
 from reelstack.api.deps import AdminDep, ClientDep, PlatformDep, ReviewerDep
 from reelstack.api.schemas.review import DecisionIn, ReportIn, SampleIn, SkipIn
+from reelstack.safety.appeals import AppealService
 from reelstack.safety.review import ReviewService, job_dict
 from reelstack.safety.review.sampling import quality_sample
 
@@ -65,10 +66,15 @@ def decide(
     """Decide a leased job: ``action`` with the ``policy`` it falls under (422 for an
     unknown one) and a ``reason``; an appeal job takes ``outcome`` (uphold or overturn).
     The decision applies at once in search and the feed and is in the audit log."""
-    job, decision = ReviewService.for_platform(platform).decide(
-        job_id, reviewer.name, body.action, body.policy, body.reason
-    )
-    return {"job": job_dict(job), "decision_id": decision.id, "action": decision.action}
+    service = ReviewService.for_platform(platform)
+    if platform.store.get_review_job(job_id).source == "appeal":
+        job, decision = AppealService(service).decide(
+            job_id, reviewer.name, body.outcome, body.reason
+        )
+    else:
+        job, decision = service.decide(job_id, reviewer.name, body.action, body.policy, body.reason)
+    return {"job": job_dict(job), "decision_id": decision.id if decision else None,
+            "action": decision.action if decision else None}  # fmt: skip
 
 
 @router.post("/review/jobs/{job_id}/skip")

@@ -40,3 +40,11 @@ class SampleIn(BaseModel):
 
     n: int = Field(20, ge=1, le=1000, description="How many jobs to open.")
     seed: int | None = Field(None, description="For a reproducible sample.")
+
+
+class AppealIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: str = Field(min_length=1, max_length=100, description="The decision appealed.")
+    creator: str = Field(min_length=1, max_length=200, description="Creator id or handle.")
+    reason: str = Field("", max_length=MAX_REASON, description="Why it is wrong.")
