@@ -22,6 +22,7 @@ from reelstack.api.routers import (
     review,
     rules,
     safety,
+    safety_metrics,
     system,
     understand,
 )
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(banks.router)
     app.include_router(review.router)
     app.include_router(appeals.router)
+    app.include_router(safety_metrics.router)
     app.include_router(search_routes.router)
     app.include_router(feed.router)
     mount_console(app)
