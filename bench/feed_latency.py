@@ -39,10 +39,24 @@ from reelstack.core.ids import new_id
 from reelstack.core.records import Event, User
 from reelstack.recommend import synthetic
 from reelstack.runtime.platform import Platform
+from reelstack.storage.paging import iter_items
 from reelstack.testing.server import serving
 
+RUN = new_id("run")  # event ids unique across runs on a reused data dir
 
-def build(data: Path, args: argparse.Namespace) -> tuple[synthetic.World, list[str]]:
+
+def existing(data: Path) -> tuple[list[str], list[str]]:
+    """Item ids and user handles of a data dir built before (``--keep``)."""
+    with Platform.open(Settings(data_dir=data)) as platform:
+        items = [item.id for item in iter_items(platform.store)]
+        handles, after = [], None
+        while page := platform.store.list_users(limit=1000, after=after):
+            handles += [u.handle for u in page]
+            after = page[-1].id
+    return items, handles
+
+
+def build(data: Path, args: argparse.Namespace) -> tuple[list[str], list[str]]:
     now = clock.now()
     started = time.perf_counter()
     with Platform.open(Settings(data_dir=data)) as platform:
@@ -94,7 +108,7 @@ def build(data: Path, args: argparse.Namespace) -> tuple[synthetic.World, list[s
                 for h, m in manifest["metrics"].items()
             )
         )
-    return world, handles
+    return world.item_ids, handles
 
 
 class Client:
@@ -147,7 +161,7 @@ def feed_load(base: str, handles: list[str], clients: int, seconds: float) -> di
 
 
 def event_load(
-    base: str, world: synthetic.World, handles: list[str], clients: int, seconds: float
+    base: str, items: list[str], handles: list[str], clients: int, seconds: float
 ) -> dict:
     stored = [0]
     lock = threading.Lock()
@@ -159,12 +173,12 @@ def event_load(
             now = clock.now()
             batch = []
             for m in range(100):
-                item = rng.randrange(len(world.item_ids))
+                item = rng.randrange(len(items))
                 event = {
-                    "event_id": f"bench-{clients}-{n}-{batch_no}-{m}",
+                    "event_id": f"bench-{RUN}-{clients}-{n}-{batch_no}-{m}",
                     "type": rng.choice(["impression", "view", "like", "skip"]),
                     "user": rng.choice(handles),
-                    "item": world.item_ids[item],
+                    "item": items[item],
                     "ts": now,
                 }
                 if event["type"] in ("view", "skip"):
@@ -184,7 +198,7 @@ def event_load(
     return {"clients": clients, "batch": 100, "events_per_s": round(stored[0] / seconds)}
 
 
-def freshness(base: str, world: synthetic.World, handles: list[str], trials: int) -> dict:
+def freshness(base: str, handles: list[str], trials: int) -> dict:
     client, rng = Client(base), random.Random(5)
     took, posts = [], []
     for trial in range(trials):
@@ -198,7 +212,7 @@ def freshness(base: str, world: synthetic.World, handles: list[str], trials: int
             {
                 "events": [
                     {
-                        "event_id": f"fresh-{trial}",
+                        "event_id": f"fresh-{RUN}-{trial}",
                         "type": "like",
                         "user": user,
                         "item": top,
@@ -232,18 +246,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="Per load level.")
     parser.add_argument("--quick", action="store_true", help="10k posts, 1k users, 8 s levels.")
     parser.add_argument("--keep", action="store_true", help="Keep the data dir.")
+    parser.add_argument("--data", type=Path, help="Reuse a data dir kept by an earlier run.")
     args = parser.parse_args()
     if args.quick:
         args.items, args.users, args.topics, args.seconds = 10_000, 1_000, 50, 8.0
     shm = Path("/dev/shm")
-    data = Path(tempfile.mkdtemp(prefix="reelstack-feed-bench-", dir=shm if shm.is_dir() else None))
+    data = args.data or Path(
+        tempfile.mkdtemp(prefix="reelstack-feed-bench-", dir=shm if shm.is_dir() else None)
+    )
     print(
         f"machine: {host.processor() or host.machine()}, {os.cpu_count()} cores, "
         f"load {os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}; data {data}"
     )
     print("building the platform:")
     try:
-        world, handles = build(data, args)
+        if args.data:
+            items, handles = existing(data)
+            print(f"  reusing {data}: {len(items):,} posts, {len(handles):,} users")
+        else:
+            items, handles = build(data, args)
         with serving("serve", data, "--open-access", timeout=120) as base:
             client = Client(base, timeout=1800)  # the first request builds the state
             began = time.perf_counter()
@@ -264,13 +285,11 @@ def main() -> None:
             for clients in (1, 4):
                 print(
                     "POST /v1/events",
-                    json.dumps(event_load(base, world, handles, clients, args.seconds / 2)),
+                    json.dumps(event_load(base, items, handles, clients, args.seconds / 2)),
                 )
-            print(
-                "freshness (event → changed feed)", json.dumps(freshness(base, world, handles, 30))
-            )
+            print("freshness (event → changed feed)", json.dumps(freshness(base, handles, 30)))
     finally:
-        if not args.keep:
+        if not args.keep and not args.data:
             shutil.rmtree(data, ignore_errors=True)
 
 

@@ -282,10 +282,13 @@ class RecommendService:
         vectors = self.catalog.center(self.catalog.vectors_of(idx))
         X = features.build(self.state, view, idx, np.zeros(len(idx)), vectors)
         ranker = self._ranker
+        heads = heuristic.predict(X)
         if ranker is not None:
+            if len(idx) > settings.rank_pool:  # pre-rank: the model scores the best only
+                keep = np.argsort(-self.value(heads), kind="stable")[: settings.rank_pool]
+                keep.sort()
+                idx, vectors, X = idx[keep], vectors[keep], X[keep]
             heads = ranker[1].predict(X, threads=settings.predict_threads)
-        else:
-            heads = heuristic.predict(X)
         values = self.value(heads) if len(idx) else np.zeros(0)
         F = features.F
         fatigue = X[:, F["creator_fatigue"]] + 0.5 * np.minimum(X[:, F["tag_fatigue"]], 4.0)
