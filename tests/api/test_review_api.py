@@ -134,6 +134,10 @@ def test_admins_open_a_quality_sample(client: TestClient, keys, platform: Platfo
                        headers=auth(keys["admin"]))  # fmt: skip
     assert made.status_code == 201
     assert [j["sampler"] for j in made.json()["jobs"]] == ["random"] * 3
+    active = client.post("/v1/review/sample", json={"n": 1, "sampler": "active",
+                                                    "random_share": 1.0},
+                         headers=auth(keys["admin"]))  # fmt: skip
+    assert [j["sampler"] for j in active.json()["jobs"]] == ["random"]
     assert client.post("/v1/review/sample", json={"n": 3},
                        headers=auth(keys["reviewer"])).status_code == 403  # fmt: skip
     assert client.post("/v1/review/sample", json={"n": 0},

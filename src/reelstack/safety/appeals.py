@@ -140,6 +140,10 @@ class AppealService:
         append_audit(self.store, actor=reviewer_actor(reviewer),
                      action="appeal.overturned" if decision else "appeal.upheld",
                      subject_type="item", subject_id=job.item_id, details=details)  # fmt: skip
+        taught = decision or self.store.get_decision(str(decision_id))
+        item = self.store.get_item(job.item_id)
+        for hook in self.review.on_decided:
+            hook(job, item, taught)
         return job, decision
 
     def status(self, job_id: str) -> dict[str, Any]:

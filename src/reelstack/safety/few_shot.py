@@ -82,17 +82,21 @@ class PolicyHeads:
             out.flush()
             os.fsync(out.fileno())
 
-    def examples(self, policy_id: str) -> list[Example]:
-        """The policy's examples; a later label for the same text replaces an earlier one."""
+    def rows(self, policy_id: str) -> list[dict[str, Any]]:
+        """The latest stored row (``text``, ``label``, ``by``, ``ts``) of each example text."""
         path = self._examples_file(policy_id)
         if not path.is_file():
             return []
-        latest: dict[str, bool] = {}
+        latest: dict[str, dict[str, Any]] = {}
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                latest[row["text"]] = row["label"]
-        return [Example(text, label) for text, label in latest.items()]
+                latest[row["text"]] = row
+        return list(latest.values())
+
+    def examples(self, policy_id: str) -> list[Example]:
+        """The policy's examples; a later label for the same text replaces an earlier one."""
+        return [Example(row["text"], row["label"]) for row in self.rows(policy_id)]
 
     def counts(self, policy_id: str) -> dict[str, int]:
         examples = self.examples(policy_id)
@@ -118,6 +122,16 @@ class PolicyHeads:
         head["version"] = self._versions(policy_id).write_next(json.dumps(head))
         self._touch()
         return head
+
+    def publish(self, policy_id: str, head: dict[str, Any]) -> int:
+        """Store ``head`` (coef, intercept, model, examples, ...) as the policy's next version."""
+        version = self._versions(policy_id).write_next(json.dumps(head))
+        self._touch()
+        return version
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """Unit E5 passage vectors of ``texts`` (through the shared embedding cache)."""
+        return self._vectors(texts)
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         cache = EmbeddingCache(self.registry.cache_dir / CACHE_FILE)

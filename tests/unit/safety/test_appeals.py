@@ -63,6 +63,8 @@ def test_overturn_goes_to_another_reviewer_and_restores_the_post(
     assert trail[-3:] == [("appeal.filed", "creator:maker"), ("decision.allow", "reviewer:bob"),
                           ("appeal.overturned", "reviewer:bob")]  # fmt: skip
     assert appeals.status(job.id)["outcome"] == "overturn"
+    [label] = platform.heads.rows("hate")  # ana's positive, replaced by the overturn
+    assert (label["label"], label["by"]) == (False, "reviewer:bob")
     with pytest.raises(InvalidInput, match="outcome of an appeal"):  # an appeal of the appeal
         appeals.file(decision.id, "maker", "again")
     with pytest.raises(InvalidInput, match="cannot be appealed again"):

@@ -15,7 +15,7 @@ from reelstack.api.deps import AdminDep, ClientDep, PlatformDep, ReviewerDep
 from reelstack.api.schemas.review import DecisionIn, ReportIn, SampleIn, SkipIn
 from reelstack.safety.appeals import AppealService
 from reelstack.safety.review import ReviewService, job_dict
-from reelstack.safety.review.sampling import quality_sample
+from reelstack.safety.review.sampling import active_sample, quality_sample
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
@@ -89,6 +89,12 @@ def skip(
 
 @router.post("/review/sample", status_code=201)
 def sample(body: SampleIn, platform: PlatformDep, _: AdminDep) -> dict[str, Any]:
-    """Open quality-review jobs for a uniform random sample of posts (queue ``quality``)."""
-    jobs = quality_sample(platform.store, platform.policies, body.n, body.seed)
+    """Open review jobs beyond the automatic review band: a uniform random sample (queue
+    ``quality``), or an active-learning batch — the most uncertain posts without
+    near-duplicates, plus a fixed random share. Each job names its ``sampler``."""
+    if body.sampler == "active":
+        jobs = active_sample(platform.store, platform.policies, body.n, body.random_share,
+                             body.seed)  # fmt: skip
+    else:
+        jobs = quality_sample(platform.store, platform.policies, body.n, body.seed)
     return {"jobs": [job_dict(j) for j in jobs]}

@@ -40,6 +40,10 @@ class SampleIn(BaseModel):
 
     n: int = Field(20, ge=1, le=1000, description="How many jobs to open.")
     seed: int | None = Field(None, description="For a reproducible sample.")
+    sampler: Literal["random", "active"] = Field(
+        "random", description="random: quality sample; active: uncertainty + diversity"
+    )
+    random_share: float = Field(0.2, ge=0, le=1, description="Random share of an active batch.")
 
 
 class AppealIn(BaseModel):

@@ -95,8 +95,12 @@ class ReviewService:
 
     @classmethod
     def for_platform(cls, platform: Platform) -> ReviewService:
-        """The service over a platform's store, policies and stream (cheap: build per use)."""
-        return cls(platform.store, platform.policies, platform.stream)
+        """The service over a platform's store, policies and stream (cheap: build per use);
+        each decision also becomes a few-shot label (``safety/learning.py``)."""
+        from reelstack.safety.learning import LabelRecorder
+
+        labels = LabelRecorder(platform.heads, platform.store)
+        return cls(platform.store, platform.policies, platform.stream, on_decided=[labels])
 
     def policy_set(self, queue: str) -> PolicySet:
         return self.policies.current("ads" if queue == ADS_QUEUE else "content")
