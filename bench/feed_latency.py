@@ -274,7 +274,12 @@ def main() -> None:
                 f"{time.perf_counter() - began:.1f}s, status {status}, ranker "
                 f"{body.get('ranker', {}).get('version')}"
             )
-            _, stats = client.request("GET", "/v1/recommend/stats")
+            while not (stats := client.request("GET", "/v1/recommend/stats")[1])["ann_ready"]:
+                time.sleep(0.5)
+            print(
+                f"  ANN indexes built (background) {time.perf_counter() - began:.1f}s after "
+                "the first request"
+            )
             print(
                 f"  state: {stats['items']:,} items, {stats['users']:,} users, "
                 f"{stats['events_applied']:,} events, ANN {stats['ann_backend']}"

@@ -249,6 +249,15 @@ class Catalog:
         if index is not None:
             index.upsert(np.array([idx], np.int64), vector[None, :].astype(np.float32))
 
+    def warm(self) -> None:
+        """Build every ANN index now (the service does this in the background at start)."""
+        for kind in ANN_KINDS:
+            self._built(kind)
+
+    @property
+    def ann_ready(self) -> bool:
+        return all(self.ann[k] is not None for k in ANN_KINDS if self.dims[k] is not None)
+
     def _built(self, kind: str) -> VectorIndex | None:
         index = self.ann[kind]
         if index is None and self.dims[kind] is not None:

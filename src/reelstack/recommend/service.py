@@ -94,6 +94,7 @@ class RecommendService:
         self._checked_model = 0.0
         self._refreshed = time.monotonic()
         self._reload_model()
+        threading.Thread(target=self.catalog.warm, name="recommend-ann", daemon=True).start()
         self._unsubscribe = [
             stream.subscribe("events.appended", self._guarded(self.on_events_appended)),
             stream.subscribe(INGESTED_TOPIC, self._guarded(self.on_ingested)),
@@ -411,6 +412,7 @@ class RecommendService:
         return {
             "items": len(self.catalog),
             "ann_backend": self.catalog.ann_backend,
+            "ann_ready": self.catalog.ann_ready,
             **self.state.summary(),
             "ranker": self.ranker_info(),
             "sessions": len(self._sessions),
