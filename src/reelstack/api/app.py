@@ -13,6 +13,7 @@ from reelstack.api.errors import install_error_handlers
 from reelstack.api.limits import BodySizeLimit
 from reelstack.api.metrics import ApiMetrics, install_metrics
 from reelstack.api.routers import (
+    ads,
     appeals,
     banks,
     feed,
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(review.router)
     app.include_router(appeals.router)
     app.include_router(safety_metrics.router)
+    app.include_router(ads.router)
     app.include_router(search_routes.router)
     app.include_router(feed.router)
     mount_console(app)

@@ -36,6 +36,7 @@ from reelstack.safety.audit import append_audit
 from reelstack.safety.detectors.embedding import MODEL
 from reelstack.safety.few_shot import Example, PolicyHeads
 from reelstack.safety.policies import PolicySet
+from reelstack.safety.review.jobs import ADS_QUEUE
 from reelstack.safety.subjects import subject_of_item
 from reelstack.storage.interfaces import Store
 
@@ -81,6 +82,8 @@ class LabelRecorder:
         self.store = store
 
     def __call__(self, job: ReviewJob, item: Item, decision: Decision) -> None:
+        if job.queue == ADS_QUEUE:  # ads policies have no few-shot heads
+            return
         text = " ".join(subject_of_item(self.store, item).text.split())[:5000]
         if not text:
             return

@@ -96,11 +96,14 @@ class ReviewService:
     @classmethod
     def for_platform(cls, platform: Platform) -> ReviewService:
         """The service over a platform's store, policies and stream (cheap: build per use);
-        each decision also becomes a few-shot label (``safety/learning.py``)."""
+        each decision also becomes a few-shot label (``safety/learning.py``), and decides
+        the state of an ad (``safety/ads.py``) in the ``ads`` queue."""
+        from reelstack.safety.ads import AdStateRecorder
         from reelstack.safety.learning import LabelRecorder
 
-        labels = LabelRecorder(platform.heads, platform.store)
-        return cls(platform.store, platform.policies, platform.stream, on_decided=[labels])
+        hooks: list[DecidedHook] = [LabelRecorder(platform.heads, platform.store),
+                                    AdStateRecorder(platform.store)]  # fmt: skip
+        return cls(platform.store, platform.policies, platform.stream, on_decided=hooks)
 
     def policy_set(self, queue: str) -> PolicySet:
         return self.policies.current("ads" if queue == ADS_QUEUE else "content")
