@@ -73,13 +73,15 @@ def test_age_restricted_hidden_from_anonymous_and_minors(ids_platform: Any) -> N
 
 def test_demoted_items_are_down_weighted(ids_platform: Any) -> None:
     ids, platform = ids_platform
-    before = _ids(platform)
+    before = platform.search.search("street food market", log=False)["results"]
     top = before[0]
-    DecisionLog(platform.store).record(top, "demote", actor="test")
+    DecisionLog(platform.store).record(top["item_id"], "demote", actor="test")
     response = platform.search.search("street food market", explain=True, log=False)
-    after = [r["item_id"] for r in response["results"]]
-    assert after[-1] == top and len(after) == 3
-    assert response["results"][-1]["explain"]["visibility_weight"] == pytest.approx(0.3)
+    after = {r["item_id"]: r for r in response["results"]}
+    assert len(after) == 3 and response["results"][0]["item_id"] != top["item_id"]
+    demoted = after[top["item_id"]]
+    assert demoted["score"] == pytest.approx(0.3 * top["score"], rel=1e-3)
+    assert demoted["explain"]["visibility_weight"] == pytest.approx(0.3)
     DecisionLog(platform.store).record(ids["b"], "label", actor="test", policy_id="graphic")
     labelled = platform.search.search("street food market", log=False)["results"]
     assert {r["item_id"]: r["label"] for r in labelled}[ids["b"]] == "graphic"
