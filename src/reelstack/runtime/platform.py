@@ -102,7 +102,7 @@ class Platform:
             self.worker.start()
         return self.worker
 
-    @property
+    @cached_property
     def policies(self) -> PolicyStore:
         """Versioned policy sets under ``<data>/policies``."""
         from reelstack.safety.policies import PolicyStore

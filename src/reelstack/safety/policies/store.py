@@ -31,8 +31,11 @@ def parse_policy_set(text: str, kind: PolicyKind) -> PolicySet:
 
 
 class PolicyStore:
+    """Versions are immutable, so each is parsed once and shared (treat it as read-only)."""
+
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        self._parsed: dict[tuple[str, int], PolicySet] = {}
 
     def _files(self, kind: PolicyKind) -> VersionedFiles:
         return VersionedFiles(self.folder / kind, f"{kind} policy")
@@ -47,8 +50,11 @@ class PolicyStore:
         return self.get(kind, latest)
 
     def get(self, kind: PolicyKind, version: int) -> PolicySet:
-        policy_set = parse_policy_set(self._files(kind).read(version), kind)
-        return policy_set.model_copy(update={"version": version})
+        key = (kind, version)
+        if key not in self._parsed:
+            policy_set = parse_policy_set(self._files(kind).read(version), kind)
+            self._parsed[key] = policy_set.model_copy(update={"version": version})
+        return self._parsed[key]
 
     def save(self, kind: PolicyKind, text: str) -> PolicySet:
         """Validate ``text`` and store it as the next version; returns the stored set."""
