@@ -66,6 +66,9 @@ class SafetySettings(BaseModel):
         0.69, ge=0, le=1, description="Highest confidence a zero-shot detector may report."
     )
     few_shot_min_examples: int = Field(5, ge=2, description="Per class, to train a policy head.")
+    retrain_every_hours: float = Field(
+        24.0, ge=0, description="serve retrains policy heads from reviewer labels (0: never)."
+    )
 
 
 class Settings(BaseSettings):

@@ -45,6 +45,7 @@ def run_server(settings: Settings, platform: Platform) -> None:
         typer.echo(f"ReelStack on http://{host}:{settings.api.port}  (data: {settings.data_dir})")
         if settings.understand.worker:
             platform.start_worker()
+        platform.start_schedule()
         uvicorn.run(app, host=host, port=settings.api.port, log_level="warning")
     finally:
         platform.close()

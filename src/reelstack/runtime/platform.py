@@ -22,6 +22,7 @@ from reelstack.storage.streams import EventStream, open_stream
 if TYPE_CHECKING:
     from reelstack.models.registry import ModelRegistry
     from reelstack.recommend.service import RecommendService
+    from reelstack.runtime.scheduler import PeriodicJob
     from reelstack.safety.banks import HashBankService
     from reelstack.safety.detectors.base import Detector
     from reelstack.safety.few_shot import PolicyHeads
@@ -47,6 +48,7 @@ class Platform:
     _models: Any = None
     _understand: Any = None
     worker: UnderstandWorker | None = None
+    jobs: list[PeriodicJob] = field(default_factory=list)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Platform:
@@ -199,7 +201,27 @@ class Platform:
     def is_demo(self) -> bool:
         return bool(self.store.get_meta(DEMO_MARKER))
 
+    def retrain_policy_heads(self) -> list[dict[str, Any]]:
+        """Retrain every policy head that has reviewer labels (rolled back if worse)."""
+        from reelstack.safety.learning import Retrainer
+
+        return Retrainer(self.heads, self.store).retrain(self.policies.current("content"))
+
+    def start_schedule(self) -> list[PeriodicJob]:
+        """Background jobs of ``serve``: retrain policy heads every ``retrain_every_hours``."""
+        from reelstack.runtime.scheduler import PeriodicJob
+
+        hours = self.settings.safety.retrain_every_hours
+        if hours > 0 and not self.jobs:
+            self.jobs.append(
+                PeriodicJob("retrain", hours * 3600, self.retrain_policy_heads).start()
+            )
+        return self.jobs
+
     def close(self) -> None:
+        for job in self.jobs:
+            job.stop()
+        self.jobs.clear()
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
