@@ -27,6 +27,7 @@ import numpy as np
 from reelstack.core import clock
 from reelstack.core.errors import InvalidInput, ModelUnavailable, NotFound
 from reelstack.recommend import rerank
+from reelstack.recommend.ads import ApprovedAds
 from reelstack.recommend.catalog import Catalog
 from reelstack.recommend.cursor import Cursor, CursorSigner, load_key
 from reelstack.recommend.events import EventIngest, IngestResult
@@ -84,7 +85,7 @@ class RecommendService:
         self.signer = CursorSigner(
             load_key(self.directory / "cursor.key"), self.settings.cursor_ttl_s
         )
-        self.ads = ads or rerank.NoAds()
+        self.ads = ads or ApprovedAds(store, self.catalog)
         self.moderated: dict[int, str] = {}
         self._sessions: OrderedDict[str, set[int]] = OrderedDict()
         self._lock = threading.Lock()

@@ -72,7 +72,7 @@ class RecommendSettings(BaseSettings):
     exploration_rate: float = Field(0.1, ge=0, le=0.5, description="Share of exploration slots.")
     fatigue_strength: float = Field(0.35, ge=0, description="Score cut per recent skip.")
     ad_positions: list[int] = Field(
-        default_factory=list, description="0-based page positions kept for ads (none yet)."
+        default_factory=list, description="0-based page positions for approved ads (none: no ads)."
     )
     # serving
     cursor_ttl_s: float = Field(86400.0, gt=0)
