@@ -41,6 +41,7 @@ from reelstack.recommend.recall.content import similar
 from reelstack.recommend.settings import RecommendSettings
 from reelstack.recommend.state import RealtimeState, UserState
 from reelstack.recommend.users import UserDirectory
+from reelstack.safety.decisions import MODERATED_TOPIC
 from reelstack.safety.visibility import DEMOTED_WEIGHT, Viewer, visibility
 from reelstack.storage.interfaces import Store
 from reelstack.storage.streams import EventStream
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 
 INGESTED_TOPIC = "items.ingested"  # {"item_id", "kind"}, from ingest
 UNDERSTOOD_TOPIC = "items.understood"  # {"item_ids": [...]}, from understand
-MODERATED_TOPIC = "items.moderated"  # {"item_id", "action", "decision_id"}, from safety
 HIDDEN_ACTIONS = frozenset({"remove", "disable"})
 MAX_SESSIONS = 20_000
 BACKFILL = 3000

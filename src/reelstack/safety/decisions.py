@@ -15,6 +15,9 @@ from reelstack.core.ids import new_id
 from reelstack.core.records import AuditRecord, Decision
 from reelstack.safety.actions import ACTIONS
 from reelstack.storage.interfaces import DecisionStore
+from reelstack.storage.streams import EventStream
+
+MODERATED_TOPIC = "items.moderated"  # {"item_id", "action", "decision_id"} after each decision
 
 
 def decision_in_force(store: DecisionStore, item_id: str) -> Decision | None:
@@ -24,8 +27,13 @@ def decision_in_force(store: DecisionStore, item_id: str) -> Decision | None:
 
 
 class DecisionLog:
-    def __init__(self, decisions: DecisionStore) -> None:
+    """Records decisions; with a ``stream``, announces each on ``items.moderated`` once it is
+    stored, so search and the feed apply it at once whoever decided (automation, reviewer,
+    appeal)."""
+
+    def __init__(self, decisions: DecisionStore, stream: EventStream | None = None) -> None:
         self.decisions = decisions
+        self.stream = stream
 
     def record(
         self,
@@ -81,4 +89,7 @@ class DecisionLog:
                 ts=now,
             ),
         )
+        if self.stream is not None:
+            self.stream.publish(MODERATED_TOPIC, {"item_id": item_id, "action": action,
+                                                  "decision_id": decision.id})  # fmt: skip
         return decision

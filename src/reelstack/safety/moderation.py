@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACTOR = "reelstack.moderation"
-MODERATED_TOPIC = "items.moderated"
 
 
 class ModerationService:
@@ -61,7 +60,7 @@ class ModerationService:
         self.rules = rules  # a RuleStore (``current()`` → RuleSet), or None for no rules
         self.stream = stream
         self.understand = understand
-        self.log = DecisionLog(store)
+        self.log = DecisionLog(store, stream)
 
     @property
     def detectors(self) -> list[Detector]:
@@ -117,11 +116,7 @@ class ModerationService:
             return None
         item = self.store.get_item(item_id)
         verdict = self.assess(subject_of_item(self.store, item), item)
-        decision = self._record(item, verdict)
-        if self.stream is not None:
-            self.stream.publish(MODERATED_TOPIC, {"item_id": item.id, "action": decision.action,
-                                                  "decision_id": decision.id})  # fmt: skip
-        return decision
+        return self._record(item, verdict)
 
     def _record(self, item: Item, verdict: Verdict) -> Decision:
         summary = verdict.to_dict()

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from reelstack.core.errors import NotFound
+from reelstack.safety.decisions import MODERATED_TOPIC
 from reelstack.search.analysis.document import SearchDoc
 from reelstack.storage.interfaces import Store
 from reelstack.storage.paging import iter_items
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UNDERSTOOD_TOPIC = "items.understood"  # {"item_ids": [...]}, from understand.service
-MODERATED_TOPIC = "items.moderated"  # {"item_id", "action", "decision_id"}, from safety
 HIDDEN_ACTIONS = frozenset({"remove", "disable"})
 CROSSMODAL_SPACE = "text-multilingual-e5/query"
 

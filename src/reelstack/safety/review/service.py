@@ -25,7 +25,6 @@ from reelstack.safety.review.jobs import ADS_QUEUE, build_job, queue_of
 from reelstack.storage.interfaces import Store
 from reelstack.storage.streams import EventStream
 
-MODERATED_TOPIC = "items.moderated"
 REVIEWER_ACTIONS = tuple(a for a in ACTIONS if a != "review")
 LEASE_SECONDS = 600.0
 MAX_REASON_CHARS = 4000
@@ -65,16 +64,12 @@ def record_manual_decision(
     automated_detection: bool,
 ) -> Decision:
     """Store a reviewer's decision (audited with it) and publish it on ``items.moderated``."""
-    decision = DecisionLog(store).record(
+    return DecisionLog(store, stream).record(
         item_id, action, actor=reviewer_actor(reviewer), policy_id=policy_id,
         policy_version=policy_version, automated_detection=automated_detection,
         automated_decision=False, note=note,
         reasons=[{"policy_id": policy_id, "action": action, "reviewer": reviewer, **reason}],
     )  # fmt: skip
-    if stream is not None:
-        stream.publish(MODERATED_TOPIC, {"item_id": item_id, "action": action,
-                                         "decision_id": decision.id})  # fmt: skip
-    return decision
 
 
 class ReviewService:
