@@ -40,6 +40,7 @@ from reelstack.safety.policies import PolicySet, PolicyStore
 from reelstack.safety.review.jobs import ADS_QUEUE, build_job
 from reelstack.safety.verdict import judge, score_reason
 from reelstack.storage.interfaces import Store
+from reelstack.storage.paging import iter_audit
 
 if TYPE_CHECKING:
     from reelstack.models.registry import ModelRegistry
@@ -261,13 +262,9 @@ def ad_state(store: Store, item_id: str) -> dict[str, Any] | None:
 def eligible_ads(store: Store) -> list[dict[str, Any]]:
     """Ads whose latest state is approved or approved_limited: what the ad slots may show."""
     latest: dict[str, tuple[str, float, list[Any]]] = {}
-    after = 0
-    while page := store.find_audit(action_prefix="ad.", subject_type="item", after_seq=after,
-                                   limit=500):  # fmt: skip
-        for _, record in page:
-            reasons = record.details.get("reasons") or []
-            latest[record.subject_id] = (record.action.removeprefix("ad."), record.ts, reasons)
-        after = page[-1][0]
+    for record in iter_audit(store, action_prefix="ad.", subject_type="item"):
+        reasons = record.details.get("reasons") or []
+        latest[record.subject_id] = (record.action.removeprefix("ad."), record.ts, reasons)
     return [{"item_id": item_id, "state": state, "reviewed_at": iso(ts),
              "limits": [r.get("label") for r in reasons if r.get("action") == "limit"]}
             for item_id, (state, ts, reasons) in latest.items() if state in ELIGIBLE]  # fmt: skip

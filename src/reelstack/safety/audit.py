@@ -22,6 +22,7 @@ from reelstack.core.errors import NotFound
 from reelstack.core.ids import new_id
 from reelstack.core.records import AuditRecord
 from reelstack.storage.interfaces import AuditStore, ItemStore
+from reelstack.storage.paging import iter_audit
 
 VISIBILITY = {
     "remove": "DECISION_VISIBILITY_CONTENT_REMOVED",
@@ -109,13 +110,9 @@ def statements(
     store: AuditStore, items: ItemStore, page_size: int = 500, **filters: Any
 ) -> Iterator[dict[str, Any]]:
     """Every statement of reasons matching ``filters`` (those of ``find_audit``), oldest first."""
-    after = 0
-    while page := store.find_audit(action_prefix="decision.", after_seq=after, limit=page_size,
-                                   **filters):  # fmt: skip
-        for _, record in page:
-            if (statement := statement_of_reasons(record, items)) is not None:
-                yield statement
-        after = page[-1][0]
+    for record in iter_audit(store, page_size, action_prefix="decision.", **filters):
+        if (statement := statement_of_reasons(record, items)) is not None:
+            yield statement
 
 
 def as_csv(rows: Iterator[dict[str, Any]]) -> Iterator[str]:

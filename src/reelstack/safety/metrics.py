@@ -35,6 +35,7 @@ from reelstack.core.errors import NotFound
 from reelstack.core.records import AuditRecord, ReviewJob
 from reelstack.safety.policies import PolicyStore
 from reelstack.storage.interfaces import Store
+from reelstack.storage.paging import iter_audit
 
 Z95 = 1.959964
 NOT_ENFORCED = frozenset({"allow", "review"})
@@ -101,12 +102,7 @@ def iter_jobs(store: Store, state: str = "decided") -> Iterator[ReviewJob]:
 
 
 def iter_decisions(store: Store, since: float | None, until: float | None) -> Iterator[AuditRecord]:
-    after = 0
-    while page := store.find_audit(action_prefix="decision.", since=since, until=until,
-                                   after_seq=after, limit=500):  # fmt: skip
-        for _, record in page:
-            yield record
-        after = page[-1][0]
+    return iter_audit(store, action_prefix="decision.", since=since, until=until)
 
 
 def case_of(job: ReviewJob) -> Case | None:
