@@ -30,25 +30,15 @@ from typing import Any
 
 from reelstack.core import clock
 from reelstack.core.errors import InvalidInput, NotFound, PayloadTooLarge
-from reelstack.core.records import Event
+from reelstack.core.records import EVENT_TYPES, Event
 from reelstack.recommend.settings import RecommendSettings
 from reelstack.recommend.users import UserDirectory
 from reelstack.storage.interfaces import Store
 from reelstack.storage.streams import EventStream
 
 APPENDED_TOPIC = "events.appended"  # {"count": new events, "received": valid events}
-FEED_EVENT_TYPES = (
-    "impression",
-    "view",
-    "like",
-    "share",
-    "comment",
-    "follow",
-    "skip",
-    "not_interested",
-    "report",
-    "click",
-)
+# Every event type but ``search`` (logged by search itself, with no item to engage with).
+FEED_EVENT_TYPES = tuple(kind for kind in EVENT_TYPES if kind != "search")
 PLAY_TYPES = ("view", "skip")
 FIELDS = {"event_id", "type", "user", "item", "ts", "watch_ms", "duration_ms", "context"}
 MAX_ID_CHARS = 128

@@ -147,7 +147,7 @@ class Platform:
         from reelstack.safety.moderation import ModerationService
 
         return ModerationService(self.store, self.policies, self._detectors,
-                                 rules=self._rules(), stream=self.stream,
+                                 rules=self.rules, stream=self.stream,
                                  understand=self.understand)  # fmt: skip
 
     @cached_property
@@ -165,9 +165,6 @@ class Platform:
         from reelstack.recommend.service import RecommendService
 
         return RecommendService(self.store, self.stream, self.settings.data_dir)
-
-    def _rules(self) -> Any:
-        return getattr(self, "rules", None)
 
     def _detectors(self) -> list[Detector]:
         """Every detector, in the order their scores are listed."""
