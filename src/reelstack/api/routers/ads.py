@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from reelstack.api.bodies import json_object
 from reelstack.api.deps import ClientDep, PlatformDep, ReviewerDep
 from reelstack.core.errors import InvalidInput, PayloadTooLarge
 from reelstack.safety.ads import AdInput, AdReviewer, ad_state, eligible_ads
@@ -60,12 +61,7 @@ async def _fields(request: Request) -> dict[str, Any]:
         raw = await request.body()
         if not raw:
             return {}
-        try:
-            body = await request.json()
-        except ValueError as exc:
-            raise InvalidInput("body must be JSON or a multipart form") from exc
-        if not isinstance(body, dict):
-            raise InvalidInput("body must be a JSON object")
+        body = await json_object(request, "JSON or a multipart form")
     return body
 
 

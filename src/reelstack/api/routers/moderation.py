@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from reelstack.api.bodies import json_object
 from reelstack.api.deps import ClientDep, PlatformDep, ReviewerDep
 from reelstack.core.clock import iso
 from reelstack.core.errors import InvalidInput, NotFound
@@ -54,22 +55,12 @@ async def moderate(request: Request, platform: PlatformDep, _: ClientDep) -> dic
         finally:
             await form.close()
     else:
-        body = await _json(request)
+        body = await json_object(request, 'JSON {"text": ...} or a multipart upload')
         text, language = _text(body.get("text")), _language(body.get("language"))
     if not text.strip():
         raise InvalidInput("give 'text' (non-empty) and/or a multipart 'file'")
     verdict = await run_in_threadpool(platform.moderation.moderate_upload, text, None, language)
     return verdict.to_dict()
-
-
-async def _json(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError as exc:
-        raise InvalidInput('body must be JSON {"text": ...} or a multipart upload') from exc
-    if not isinstance(body, dict):
-        raise InvalidInput("body must be a JSON object")
-    return body
 
 
 def _text(raw: Any) -> str:
@@ -157,7 +148,7 @@ async def add_examples(
     """Add labelled examples (``{"examples": [{"text", "label": true|false}]}``) to a policy
     and retrain its few-shot head once each class has enough of them."""
     _policy(platform, policy_id)
-    body = await _json(request)
+    body = await json_object(request, 'JSON {"examples": [...]}')
     raw = body.get("examples")
     if not isinstance(raw, list):
         raise InvalidInput("body needs 'examples': a list of {text, label}")

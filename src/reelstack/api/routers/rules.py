@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from reelstack.api.config_body import YAML_BODY, body_text
+from reelstack.api.bodies import YAML_BODY, body_text
 from reelstack.api.deps import AdminDep, ClientDep, PlatformDep
 from reelstack.safety.audit import append_audit
 
