@@ -8,12 +8,13 @@ WAL mode: several processes may share it, a lost or deleted file only costs reco
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from reelstack.storage.side_db import open_side_db
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS embeddings (
@@ -36,14 +37,8 @@ class EmbeddingCache:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            self.path, timeout=30, isolation_level=None, check_same_thread=False
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")  # a cache: speed over the last write
-        self._conn.execute(_SCHEMA)
+        self._conn = open_side_db(self.path, _SCHEMA)
 
     def get_many(self, model: str, kind: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Cached vectors of ``texts`` that are present, keyed by text."""

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from reelstack.storage.side_db import open_side_db
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     item_id TEXT PRIMARY KEY,
@@ -62,14 +64,8 @@ class DocTable:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            self.path, timeout=30, isolation_level=None, check_same_thread=False
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
+        self._conn = open_side_db(self.path, _SCHEMA)
 
     # -- writes ------------------------------------------------------------------------------
 
