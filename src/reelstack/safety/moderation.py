@@ -179,11 +179,11 @@ class ModerationService:
         for count, item in enumerate(iter_items(self.store)):
             if limit is not None and count >= limit:
                 return
-            in_force = decision_in_force(self.store, item.id)
-            scores = _stored_scores(self.store.list_decisions(item.id))
+            decisions = self.store.list_decisions(item.id)
+            scores = _stored_scores(decisions)
             if scores is None:
                 scores, _ = self.detect(subject_of_item(self.store, item))
-            yield item.id, self.facts(scores, item), in_force.action if in_force else "allow"
+            yield item.id, self.facts(scores, item), decisions[-1].action if decisions else "allow"
 
     # -- posts that are not stored ---------------------------------------------------------
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from reelstack.safety.detectors.base import Score, Subject
+from reelstack.safety.detectors.embedding import margin_confidence
 from reelstack.understand import vectors
 
 if TYPE_CHECKING:
@@ -125,11 +126,10 @@ class CrossModalPromptDetector:
         post = vectors.decode(crossmodal["vector"]).astype(np.float32)
         matrix, everyday, pairs = self._prompt_matrix()
         baseline = float((everyday @ post).max())
-        span = self.margin_full - self.margin_floor
         best: dict[str, tuple[float, str]] = {}
         for sim, (policy, text) in zip(matrix @ post, pairs, strict=True):
             margin = float(sim) - baseline
-            score = min(self.cap, float(np.clip((margin - self.margin_floor) / span, 0, 1)))
+            score = margin_confidence(margin, self.margin_floor, self.margin_full, self.cap)
             if score > best.get(policy, (0.0, ""))[0]:
                 best[policy] = (score, f"prompt {text!r} (margin {margin:.3f})")
         return [Score(policy, self.name, round(s, 4), self.version, evidence)

@@ -34,3 +34,9 @@ def passage_vector(registry: ModelRegistry, subject: Subject) -> np.ndarray | No
 def embed(registry: ModelRegistry, texts: list[str], kind: str) -> np.ndarray:
     rows = np.asarray(registry.load(MODEL).embed(texts, kind=kind), dtype=np.float32)
     return rows / np.clip(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12, None)
+
+
+def margin_confidence(margin: float, floor: float, full: float, cap: float) -> float:
+    """E5 cosines are compressed, so evidence is a margin over "something else": ``floor``
+    maps to 0, ``full`` to 1 (linear between), never above ``cap``."""
+    return min(cap, float(np.clip((margin - floor) / (full - floor), 0, 1)))

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from reelstack.safety.detectors.base import Score, Subject
-from reelstack.safety.detectors.embedding import MODEL, embed, passage_vector
+from reelstack.safety.detectors.embedding import (
+    MODEL,
+    embed,
+    margin_confidence,
+    passage_vector,
+)
 from reelstack.safety.policies.schema import PolicySet
 
 if TYPE_CHECKING:
@@ -69,10 +74,10 @@ class ZeroShotTextDetector:
         ids, policy_rows, everyday = self._prompt_vectors(self.policies())
         sims = policy_rows @ post
         margins = sims - float((everyday @ post).max())
-        span = self.margin_full - self.margin_floor
         scores = []
         for index in np.argsort(-margins)[:3]:  # the closest few policies are evidence enough
-            score = min(self.cap, float(np.clip((margins[index] - self.margin_floor) / span, 0, 1)))
+            margin = float(margins[index])
+            score = margin_confidence(margin, self.margin_floor, self.margin_full, self.cap)
             if score > 0:
                 evidence = f"closest to the policy description (margin {margins[index]:.3f})"
                 scores.append(Score(ids[index], self.name, round(score, 4), self.version, evidence))
