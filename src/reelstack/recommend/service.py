@@ -45,11 +45,11 @@ from reelstack.safety.decisions import MODERATED_TOPIC
 from reelstack.safety.visibility import DEMOTED_WEIGHT, Viewer, visibility
 from reelstack.storage.interfaces import Store
 from reelstack.storage.streams import EventStream
+from reelstack.understand import UNDERSTOOD_TOPIC
 
 log = logging.getLogger(__name__)
 
 INGESTED_TOPIC = "items.ingested"  # {"item_id", "kind"}, from ingest
-UNDERSTOOD_TOPIC = "items.understood"  # {"item_ids": [...]}, from understand
 HIDDEN_ACTIONS = frozenset({"remove", "disable"})
 MAX_SESSIONS = 20_000
 BACKFILL = 3000

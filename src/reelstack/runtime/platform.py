@@ -64,7 +64,7 @@ class Platform:
 
         preload_lightgbm()  # before anything loads usearch (their native libraries clash)
         if settings.safety.auto_moderate:
-            from reelstack.understand.service import UNDERSTOOD_TOPIC
+            from reelstack.understand import UNDERSTOOD_TOPIC
 
             stream.subscribe(UNDERSTOOD_TOPIC, platform._moderate_understood)
         from reelstack.search.indexer import subscribe as index_for_search  # after moderation

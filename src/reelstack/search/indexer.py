@@ -27,14 +27,13 @@ from reelstack.search.analysis.document import SearchDoc
 from reelstack.storage.interfaces import Store
 from reelstack.storage.paging import iter_items
 from reelstack.storage.streams import EventStream
-from reelstack.understand import vectors
+from reelstack.understand import UNDERSTOOD_TOPIC, vectors
 
 if TYPE_CHECKING:
     from reelstack.search.service import SearchService
 
 log = logging.getLogger(__name__)
 
-UNDERSTOOD_TOPIC = "items.understood"  # {"item_ids": [...]}, from understand.service
 HIDDEN_ACTIONS = frozenset({"remove", "disable"})
 CROSSMODAL_SPACE = "text-multilingual-e5/query"
 

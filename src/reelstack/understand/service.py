@@ -22,6 +22,7 @@ from reelstack.storage.blobs import FileBlobStore
 from reelstack.storage.interfaces import Store
 from reelstack.storage.paging import iter_items
 from reelstack.storage.streams import EventStream
+from reelstack.understand import UNDERSTOOD_TOPIC
 from reelstack.understand.pipeline import Pipeline, RunReport, downstream_of
 from reelstack.understand.stage import Post, Stage
 
@@ -36,7 +37,6 @@ STAGE_MODULES = (
     ("hashes", "reelstack.understand.hashes:HashesStage"),
 )
 STAGE_NAMES = tuple(name for name, _ in STAGE_MODULES)
-UNDERSTOOD_TOPIC = "items.understood"  # {"item_ids": [...]} after each processed chunk
 
 
 def default_stages(
