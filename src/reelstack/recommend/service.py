@@ -26,11 +26,12 @@ import numpy as np
 
 from reelstack.core import clock
 from reelstack.core.errors import InvalidInput, ModelUnavailable, NotFound
+from reelstack.ingest.service import INGESTED_TOPIC
 from reelstack.recommend import rerank
 from reelstack.recommend.ads import ApprovedAds
 from reelstack.recommend.catalog import Catalog
 from reelstack.recommend.cursor import Cursor, CursorSigner, load_key
-from reelstack.recommend.events import EventIngest, IngestResult
+from reelstack.recommend.events import APPENDED_TOPIC, EventIngest, IngestResult
 from reelstack.recommend.rank import features, heuristic
 from reelstack.recommend.rank import train as training
 from reelstack.recommend.rank.model import ModelStore, MultiTaskRanker
@@ -49,7 +50,6 @@ from reelstack.understand import UNDERSTOOD_TOPIC
 
 log = logging.getLogger(__name__)
 
-INGESTED_TOPIC = "items.ingested"  # {"item_id", "kind"}, from ingest
 HIDDEN_ACTIONS = frozenset({"remove", "disable"})
 MAX_SESSIONS = 20_000
 BACKFILL = 3000
@@ -97,7 +97,7 @@ class RecommendService:
         self._reload_model()
         threading.Thread(target=self.catalog.warm, name="recommend-ann", daemon=True).start()
         self._unsubscribe = [
-            stream.subscribe("events.appended", self._guarded(self.on_events_appended)),
+            stream.subscribe(APPENDED_TOPIC, self._guarded(self.on_events_appended)),
             stream.subscribe(INGESTED_TOPIC, self._guarded(self.on_ingested)),
             stream.subscribe(UNDERSTOOD_TOPIC, self._guarded(self.on_understood)),
             stream.subscribe(MODERATED_TOPIC, self._guarded(self.on_moderated)),
