@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8080
 DATA   ?= ./reelstack-data
 
-.PHONY: demo test lint format install system-deps clean
+.PHONY: demo test lint format install system-deps screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: install system-deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/pytest -q
+
+# Re-shoot the console's README screenshots with the browser tests (Debian chromium).
+screenshots: install system-deps
+	REELSTACK_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e
 
 lint: install
 	$(BIN)/ruff check src tests bench

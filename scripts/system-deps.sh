@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ReelStack's demo, OCR and tests use, when this machine allows it.
+# Installs the Debian packages ReelStack's demo, OCR and tests use, when this machine allows it
+# (chromium is the browser the console's end-to-end tests drive; Playwright never downloads one).
 # Best effort by design: every feature that needs one of them degrades with a clear message
 # when it is missing (see `reelstack doctor`).
 set -u
 packages=(fonts-noto-core fonts-noto-cjk espeak-ng ffmpeg tesseract-ocr tesseract-ocr-tha
-          tesseract-ocr-vie tesseract-ocr-ind tesseract-ocr-msa tesseract-ocr-chi-sim)
+          tesseract-ocr-vie tesseract-ocr-ind tesseract-ocr-msa tesseract-ocr-chi-sim chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
