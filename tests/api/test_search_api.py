@@ -1,11 +1,17 @@
 """Search over HTTP: results with analysis and facets, every bad input as problem+json,
-suggestions, clicks, and admin-only reindexing."""
+suggestions, clicks, admin-only reindexing, and a ranker trained from clicks that search then
+uses."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from reelstack.api.app import create_app
+from reelstack.api.auth import create_key
+from reelstack.config import LtrSettings, SearchSettings, Settings
 from reelstack.core.records import Feature
 from reelstack.runtime.platform import Platform
 from reelstack.testing.factories import make_creator, make_item
@@ -18,10 +24,10 @@ POSTS = [
 ]
 
 
-@pytest.fixture
-def ids(platform: Platform) -> dict[str, str]:
+def index_posts(platform: Platform, posts: list[tuple]) -> dict[str, str]:
+    """Store and index ``(handle, language, caption, hashtags, ocr)`` posts; handle → item id."""
     out = {}
-    for handle, language, caption, tags, ocr in POSTS:
+    for handle, language, caption, tags, ocr in posts:
         creator = platform.store.upsert_creator(make_creator(handle))
         item = make_item(creator, caption=caption, hashtags=tags, language=language)
         platform.store.insert_item(item)
@@ -34,6 +40,11 @@ def ids(platform: Platform) -> dict[str, str]:
         out[handle] = item.id
     platform.search.indexer.index_items(list(out.values()))
     return out
+
+
+@pytest.fixture
+def ids(platform: Platform) -> dict[str, str]:
+    return index_posts(platform, POSTS)
 
 
 def _search(client: TestClient, key: str, **params: object):
@@ -113,3 +124,41 @@ def test_reindex_is_for_admins(client: TestClient, keys, ids) -> None:
     assert response.json() == {"indexed": 3}
     stats = client.get("/v1/search/stats", headers=auth(keys["client"])).json()
     assert stats["documents"] == 3
+
+
+NOODLES = [  # the fused order puts "noodle_best" last for "noodle"; viewers click it anyway
+    ("noodle_one", "en", "Noodle noodle noodle soup", ["noodle"], ""),
+    ("noodle_two", "en", "Noodle soup noodle bowl", ["noodle"], ""),
+    ("noodle_three", "en", "Noodle stir fry at home", ["cooking"], ""),
+    ("noodle_best", "en", "Grandma's secret recipe, hand-pulled noodle, step by step", [], ""),
+]
+
+
+def test_a_ranker_trained_from_clicks_is_used_by_search(tmp_path: Path) -> None:
+    ltr = LtrSettings(min_sessions=20)
+    settings = Settings(data_dir=tmp_path / "data", search=SearchSettings(ltr=ltr))
+    with Platform.open(settings) as platform, TestClient(create_app(platform=platform)) as client:
+        ids = index_posts(platform, NOODLES)
+        client_key = auth(create_key(platform.store, "c", "client")[1])
+        admin_key = auth(create_key(platform.store, "a", "admin")[1])
+        for n in range(30):
+            params = {"q": "noodle", "user": f"u{n}"}
+            page = client.get("/v1/search", params=params, headers=client_key).json()
+            shown = [r["item_id"] for r in page["results"]]
+            assert shown.index(ids["noodle_best"]) == 3  # the fused order, every time
+            click = {"search_id": page["search_id"], "item_id": ids["noodle_best"], "position": 4}
+            client.post("/v1/search/click", headers=client_key, json=click)
+        assert client.post("/v1/search/train", headers=client_key).status_code == 403
+        report = client.post("/v1/search/train", headers=admin_key).json()
+        assert report["promoted"] and report["version"] == "v0001", report["reason"]
+        assert report["sessions"]["click_sessions"] == 30
+        params = {"q": "noodle", "explain": "true"}
+        top = client.get("/v1/search", params=params, headers=client_key).json()["results"][0]
+        assert top["item_id"] == ids["noodle_best"]
+        second = top["explain"]["second_phase"]
+        assert second["ranker"] == "lambdamart" and second["version"] == "v0001"
+        assert second["fused_rank"] == 4
+        features = top["explain"]["features"]
+        assert features["fusion_rr"] == 0.25 and features["bm25_caption"] > 0
+        stats = client.get("/v1/search/stats", headers=client_key).json()
+        assert stats["second_phase"]["version"] == "v0001"

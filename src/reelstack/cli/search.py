@@ -1,4 +1,5 @@
-"""``reelstack search "QUERY"``, ``search reindex``, ``search suggest``, ``search stats``.
+"""``reelstack search "QUERY"``, ``search reindex``, ``search train``, ``search suggest``,
+``search stats``.
 
 A first argument that is not a subcommand is the query: ``reelstack search "cat videos"``
 is ``reelstack search query "cat videos"`` (write that form to search for "reindex").
@@ -26,7 +27,7 @@ class _QueryByDefault(TyperGroup):
 
 app = typer.Typer(
     cls=_QueryByDefault,
-    help="Search stored posts; rebuild the search index.",
+    help="Search stored posts; rebuild the search index; train the ranker.",
     no_args_is_help=True,
 )
 
@@ -75,6 +76,15 @@ def reindex(
     with Platform.open(settings_for(data)) as platform:
         count = platform.search.indexer.reindex(progress=progress)
         _print({"indexed": count, **platform.search.stats()}, False)
+
+
+@app.command("train")
+def train(data: DataOption = DEFAULT_DATA) -> None:
+    """Train the LambdaMART ranker from the click log (a new version under
+    <data>/search/ltr); promoted only if it beats the ranker in use on held-out sessions."""
+    with Platform.open(settings_for(data)) as platform:
+        report = platform.search.train()
+    _print(report, True)
 
 
 @app.command("suggest")

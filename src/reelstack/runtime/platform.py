@@ -153,10 +153,18 @@ class Platform:
     @cached_property
     def search(self) -> SearchService:
         """Search over ``<data>/search`` (tantivy + vector indexes), caught up on first use."""
+        from reelstack.runtime.search_signals import FeedSignals
         from reelstack.search.service import open_search
 
-        return open_search(self.store, self.models, self.settings.data_dir,
-                           understand=self.settings.understand)  # fmt: skip
+        signals = FeedSignals(lambda: self.__dict__.get("recommend"))  # once the feed runs
+        return open_search(
+            self.store,
+            self.models,
+            self.settings.data_dir,
+            understand=self.settings.understand,
+            settings=self.settings.search,
+            signals=signals,
+        )
 
     @cached_property
     def recommend(self) -> RecommendService:

@@ -4,9 +4,11 @@ hook (`Ranker`), and the facets counted over the visible candidates."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import numpy as np
 
 from reelstack.search.analysis.query import QueryAnalysis
 from reelstack.search.filters import DURATION_BUCKETS
@@ -24,12 +26,40 @@ class Candidate:
     weight: float = 1.0
     label: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    fused: float = 0.0  # the fusion score, kept when a second phase replaces ``score``
+    fused_rank: int = 0
+    features: np.ndarray | None = None  # the learning-to-rank features, once computed
+    second_phase: float | None = None  # the second phase's raw score
 
 
 class Ranker(Protocol):
-    """A second ranking phase over the fused candidates (best first in, best first out)."""
+    """A second ranking phase over the best fused candidates, whose ``features`` are filled
+    in (`reelstack.search.ltr.features.FEATURES`); best first in, best first out. The
+    ``score`` it sets must be positive: visibility multiplies it by a demotion weight."""
+
+    name: str
+    version: str
 
     def rerank(self, analysis: QueryAnalysis, candidates: list[Candidate]) -> list[Candidate]: ...
+
+
+def candidates_from_runs(
+    runs: Mapping[str, Sequence[tuple[str, float]]], fused: Sequence[tuple[str, float]]
+) -> list[Candidate]:
+    """One `Candidate` per fused document, carrying every retriever's score and rank."""
+    positions = {
+        name: {doc: (rank, value) for rank, (doc, value) in enumerate(run, 1)}
+        for name, run in runs.items()
+    }
+    candidates = []
+    for fused_rank, (item_id, score) in enumerate(fused, 1):
+        candidate = Candidate(item_id, score, fused=score, fused_rank=fused_rank)
+        for name, found in positions.items():
+            if item_id in found:
+                rank, value = found[item_id]
+                candidate.scores[name], candidate.ranks[name] = round(value, 4), rank
+        candidates.append(candidate)
+    return candidates
 
 
 DATE_BUCKETS = (("24h", 86400.0), ("7d", 7 * 86400.0), ("30d", 30 * 86400.0))

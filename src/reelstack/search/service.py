@@ -5,9 +5,9 @@ table (`DocTable`) and the vector indexes kept in step with it. Every search is 
 ``search`` event (its ``search_id`` is the event id) and clicks as ``click`` events, the log
 suggestions and learning to rank read.
 
-The second phase: a `Ranker` (``rerank(analysis, candidates) -> candidates``) may reorder the
-fused candidates, with every retriever's score and rank on each candidate as features; the
-default keeps the fused order. LambdaMART plugs in there.
+The second phase (`ltr.phase.SecondPhase`): a `Ranker` — the promoted LambdaMART model, or
+one passed in — reorders the best fused candidates by their learning-to-rank features; every
+page shown is logged with its features, which ``train`` joins with the clicks.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from reelstack.config import SearchSettings
 from reelstack.core import clock
 from reelstack.core.errors import InvalidInput, NotFound, ReelStackError
 from reelstack.core.ids import new_id
@@ -37,8 +38,9 @@ from reelstack.search.index.docs import DocRow, DocTable
 from reelstack.search.index.lexical import LexicalIndex
 from reelstack.search.index.vectors import VectorSet
 from reelstack.search.indexer import CROSSMODAL_SPACE, Indexer
-from reelstack.search.results import Candidate, Ranker, facets
-from reelstack.search.settings import SearchSettings
+from reelstack.search.ltr.features import Signals
+from reelstack.search.ltr.phase import SecondPhase
+from reelstack.search.results import Candidate, Ranker, candidates_from_runs, facets
 from reelstack.search.suggest import Suggester
 from reelstack.storage.interfaces import Store
 from reelstack.understand.segment import Segmenter, default_segmenter
@@ -64,6 +66,7 @@ class SearchService:
         understand: UnderstandSettings | None = None,
         segmenter: Segmenter | None = None,
         ranker: Ranker | None = None,
+        signals: Signals | None = None,
     ) -> None:
         self.store = store
         self.models = models
@@ -71,11 +74,13 @@ class SearchService:
         self.settings = settings or SearchSettings()
         self.understand_settings = understand
         self.segmenter = segmenter or default_segmenter()
-        self.ranker = ranker
         self.table = DocTable(self.directory / "docs.sqlite")
         self.lexical = LexicalIndex(self.directory / "lexical")
         self.vectors = VectorSet(
             self.table, self.directory / "vectors", self.settings.vector_backend
+        )
+        self.second_phase = SecondPhase(
+            self.directory / "ltr", self.settings.ltr, self._field_scores, signals, ranker
         )
         self.indexer = Indexer(store, self)
         self.suggester = Suggester(store, self.settings.suggest_window_days)
@@ -260,10 +265,13 @@ class SearchService:
         candidates, notes, recovery = self._retrieve(analysis, parsed)
         if not candidates and analysis.has_words:
             candidates, recovery = self._recover(analysis, parsed)
+        candidates, ranker = self.second_phase.rerank(analysis, candidates, user, now)
         visible = self._visible(candidates, viewer, parsed)
-        results = [self._result(c, rank, analysis) for rank, c in enumerate(visible[:k], 1)]
+        shown = visible[:k]
+        results = [self._result(c, rank, analysis) for rank, c in enumerate(shown, 1)]
         if explain:
-            self._explain(analysis, visible[:k], results)
+            self.second_phase.fill(analysis, shown, user, now)
+            self._explain(analysis, shown, results, ranker)
         qa = analysis.to_dict()
         qa["notes"] = notes
         qa["recovery"] = recovery
@@ -272,6 +280,7 @@ class SearchService:
         search_id = new_id("evt")
         if log:
             self._log(search_id, user, analysis, parsed, results, now)
+            self.second_phase.record(search_id, analysis, shown, user, now)
         return {
             "search_id": search_id,
             "results": results,
@@ -287,7 +296,7 @@ class SearchService:
         if not analysis.has_words:
             return [], ["the query has no words (only punctuation, symbols or emoji)"], None
         runs, notes = self.runs(analysis, filters)
-        return self._fuse(runs, analysis, filters), notes, None
+        return self._fuse(runs, filters), notes, None
 
     def runs(
         self, analysis: QueryAnalysis, filters: Filters | None = None
@@ -313,28 +322,17 @@ class SearchService:
                 )  # fmt: skip
         return runs, notes
 
-    def _fuse(
-        self, runs: dict[str, list[tuple[str, float]]], analysis: QueryAnalysis, filters: Filters
-    ) -> list[Candidate]:
+    def _fuse(self, runs: dict[str, list[tuple[str, float]]], filters: Filters) -> list[Candidate]:
         s = self.settings
         config = FusionConfig(s.fusion_method, s.fusion_weights, s.rrf_k)
         fused = fuse({name: run for name, run in runs.items() if run}, config)
         rows = self.table.get_many([item_id for item_id, _ in fused])
-        positions = {name: {doc: (rank, value) for rank, (doc, value) in enumerate(run, 1)}
-                     for name, run in runs.items()}  # fmt: skip
         candidates = []
-        for item_id, score in fused:
-            row = rows.get(item_id)
-            if row is None or not filters.matches(row.meta):
-                continue
-            candidate = Candidate(item_id, score, meta=row.meta)
-            for name, found in positions.items():
-                if item_id in found:
-                    rank, value = found[item_id]
-                    candidate.scores[name], candidate.ranks[name] = round(value, 4), rank
-            candidates.append(candidate)
-        if self.ranker is not None and candidates:
-            candidates = self.ranker.rerank(analysis, candidates)
+        for candidate in candidates_from_runs(runs, fused):
+            row = rows.get(candidate.item_id)
+            if row is not None and filters.matches(row.meta):
+                candidate.meta = row.meta
+                candidates.append(candidate)
         return candidates
 
     def _recover(
@@ -346,7 +344,7 @@ class SearchService:
                              fuzzy=True)  # fmt: skip
         if not run:
             return [], None
-        return self._fuse({"bm25": run}, analysis, filters), {"type": "relaxed", "fuzzy": True}
+        return self._fuse({"bm25": run}, filters), {"type": "relaxed", "fuzzy": True}
 
     def _visible(
         self, candidates: list[Candidate], viewer: Viewer, filters: Filters
@@ -382,12 +380,20 @@ class SearchService:
             "highlights": highlights(meta.get("texts") or {}, words),
         }
 
+    def _field_scores(
+        self, analysis: QueryAnalysis, item_ids: Sequence[str]
+    ) -> dict[str, dict[str, float]]:
+        return retrieval.field_scores(self.lexical, analysis, self.settings.field_weights, item_ids)
+
     def _explain(
-        self, analysis: QueryAnalysis, shown: list[Candidate], results: list[dict[str, Any]]
+        self,
+        analysis: QueryAnalysis,
+        shown: list[Candidate],
+        results: list[dict[str, Any]],
+        ranker: Ranker | None,
     ) -> None:
         s = self.settings
-        fields = retrieval.field_scores(self.lexical, analysis, s.field_weights,
-                                        [c.item_id for c in shown])  # fmt: skip
+        fields = self._field_scores(analysis, [c.item_id for c in shown])
         config = FusionConfig(s.fusion_method, s.fusion_weights, s.rrf_k)
         for candidate, result in zip(shown, results, strict=True):
             result["explain"] = {
@@ -397,8 +403,10 @@ class SearchService:
                 },
                 "bm25_fields": fields.get(candidate.item_id, {}),
                 "fusion": config.to_dict(),
+                "fused_score": round(candidate.fused, 6),
                 "visibility_weight": candidate.weight,
-                "second_phase": type(self.ranker).__name__ if self.ranker else None,
+                "second_phase": self.second_phase.explain(candidate, ranker),
+                "features": self.second_phase.features(candidate),
             }
 
     # -- logging -----------------------------------------------------------------------------
@@ -464,6 +472,11 @@ class SearchService:
                 out["recovery"] = {"type": "popular", "query": close}
         return out
 
+    def train(self) -> dict[str, Any]:
+        """Train the LambdaMART ranker from the click log; promoted only if it beats the
+        ranker in use on held-out sessions (`reelstack.search.ltr.training`)."""
+        return self.second_phase.train(self.store)
+
     def stats(self) -> dict[str, Any]:
         self._refresh()
         self.vectors.refresh()
@@ -473,6 +486,7 @@ class SearchService:
             "dense_vectors": self.vectors.count("dense"),
             "crossmodal_vectors": self.vectors.count("crossmodal"),
             "vector_backend": self.settings.vector_backend,
+            "second_phase": self.second_phase.info(),
             "directory": str(self.directory),
         }
 
@@ -484,11 +498,13 @@ def open_search(
     *,
     understand: UnderstandSettings | None = None,
     settings: SearchSettings | None = None,
+    signals: Signals | None = None,
     catch_up: bool = True,
 ) -> SearchService:
     """The service over ``<data_dir>/search``, caught up with items indexed by nobody."""
-    service = SearchService(store, models, Path(data_dir) / "search", settings,
-                            understand=understand)  # fmt: skip
+    service = SearchService(
+        store, models, Path(data_dir) / "search", settings, understand=understand, signals=signals
+    )
     if catch_up:
         service.indexer.catch_up()
     return service

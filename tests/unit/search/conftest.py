@@ -11,10 +11,13 @@ import pytest
 
 from reelstack.config import Settings
 from reelstack.core.records import Feature
+from reelstack.recommend.native import preload
 from reelstack.runtime.platform import Platform
 from reelstack.search.service import SearchService
 from reelstack.testing.factories import make_creator, make_item, make_media
 from reelstack.understand import vectors
+
+preload()  # LightGBM's library before any test loads usearch (the ranker tests train models)
 
 # (key, language, caption, hashtags, ocr, transcript, visual labels)
 POSTS = [

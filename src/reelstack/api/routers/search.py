@@ -1,4 +1,4 @@
-"""Search, suggestions and click logging; admins can rebuild the index."""
+"""Search, suggestions and click logging; admins can rebuild the index and train the ranker."""
 
 from __future__ import annotations
 
@@ -65,3 +65,11 @@ async def reindex(platform: PlatformDep, _: AdminDep) -> dict[str, Any]:
     """Rebuild the index from the store (searches see a partial index while it runs)."""
     count = await run_in_threadpool(platform.search.indexer.reindex)
     return {"indexed": count}
+
+
+@router.post("/search/train")
+async def train(platform: PlatformDep, _: AdminDep) -> dict[str, Any]:
+    """Train the LambdaMART ranker from the click log (with position-bias correction); it is
+    promoted only if it beats the ranker in use on held-out sessions, and the answer says why
+    or why not."""
+    return await run_in_threadpool(platform.search.train)
