@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -9,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from reelstack.api.deps import AdminDep, ClientDep, PlatformDep
 from reelstack.api.schemas.recommend import EventsIn, EventsOut, FeedResponse, RelatedResponse
+from reelstack.recommend.state import HOUR, value_at
 
 router = APIRouter(prefix="/v1", tags=["recommend"])
 MAX_K = 100
@@ -60,3 +62,55 @@ def stats(platform: PlatformDep, _: ClientDep) -> dict[str, Any]:
 async def train(platform: PlatformDep, _: AdminDep) -> dict[str, Any]:
     """Train the multi-task ranker from the event log; feeds use it from the next request."""
     return await run_in_threadpool(platform.recommend.train)
+
+
+@router.get("/users/{user}/interests")
+def user_interests(
+    user: str,
+    platform: PlatformDep,
+    _: ClientDep,
+    k: int = Query(10, ge=1, le=50, description="Entries per list"),
+) -> dict[str, Any]:
+    """What the feed has learned about a user (id or handle) so far, as its next request sees
+    it: strongest hashtags and creators (time-decayed, positive only), languages, the posts
+    engaged most recently (newest first) and counters. A handle with no events has none."""
+    recommend = platform.recommend
+    recommend.state.catch_up(wait=False)
+    user_id = recommend.users.resolve(user, create=False)
+    state = recommend.state.known_user(user_id) if user_id else None
+    tags: dict[str, float] = {}
+    creators: dict[int, float] = {}
+    languages: dict[int, float] = {}
+    recent: list[int] = []
+    counters = dict.fromkeys(("events", "likes", "plays", "hidden"), 0)
+    if state is not None:
+        with recommend.state.lock:  # the event tail mutates the state while we read it
+            now, half_life = recommend.state.now(), recommend.settings.user_half_life_h * HOUR
+            tags = {tag: value_at(entry, now, half_life) for tag, entry in state.tags.items()}
+            creators = {c: value_at(entry, now, half_life) for c, entry in state.creators.items()}
+            languages, recent = dict(state.languages), [idx for idx, _, _ in state.recent]
+            counters = {"events": state.events, "likes": state.likes, "plays": state.plays,
+                        "hidden": len(state.hidden)}  # fmt: skip
+    catalog = recommend.catalog
+
+    def handle(creator: int) -> str:
+        return platform.store.get_creator(catalog.creators[creator]).handle
+
+    return {
+        "user": user,
+        "user_id": user_id,
+        "new": state is None or state.is_new,
+        **counters,
+        "hashtags": _strongest(tags, k),
+        "creators": _strongest(creators, k, handle),
+        "languages": _strongest(languages, k, lambda n: catalog.languages[n]),
+        "recent": list(dict.fromkeys(catalog.ids[idx] for idx in reversed(recent)))[:k],
+    }
+
+
+def _strongest(
+    weights: dict[Any, float], k: int, name: Callable[[Any], str] = str
+) -> list[dict[str, Any]]:
+    """``[{"value", "weight"}]`` of the ``k`` largest positive weights, strongest first."""
+    top = sorted((kv for kv in weights.items() if kv[1] >= 1e-3), key=lambda kv: -kv[1])[:k]
+    return [{"value": name(key), "weight": round(weight, 3)} for key, weight in top]
