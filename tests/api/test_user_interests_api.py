@@ -6,17 +6,22 @@ from fastapi.testclient import TestClient
 
 from reelstack.core import clock
 from reelstack.core.ids import new_id
-from reelstack.core.records import Creator, Item
+from reelstack.core.records import Creator, Feature, Item
 from reelstack.runtime.platform import Platform
 from reelstack.testing.http import auth
 
 
 def _post(platform: Platform, creator: Creator, caption: str, hashtags: list[str]) -> str:
+    """A post whose visual stage saw a tabby cat (the feed keeps strong concepts as tags)."""
     now = clock.now()
     item = Item(id=new_id("itm"), kind="text", content_hash=new_id("sha"), creator_id=creator.id,
                 caption=caption, hashtags=hashtags, language="en", created_at=now,
                 ingested_at=now)  # fmt: skip
     platform.store.insert_item(item)
+    concepts = [{"id": 281, "name": "tabby cat", "score": 0.9}] if "cat" in hashtags else []
+    platform.store.put_feature(Feature(item_id=item.id, stage="visual", model_name="test",
+                                       model_version="1", value={"concepts": concepts},
+                                       created_at=now))  # fmt: skip
     return item.id
 
 
@@ -42,7 +47,7 @@ def test_interests_follow_likes_and_not_interested(
 
     before = _interests(client, key, "newcomer")
     assert before["user_id"] is None and before["new"] is True
-    assert before["hashtags"] == [] and before["recent"] == []
+    assert before["hashtags"] == before["concepts"] == before["recent"] == []
 
     now = clock.now()
     events = [{"event_id": f"like-{n}", "type": "like", "user": "newcomer", "item": item_id,
@@ -56,6 +61,7 @@ def test_interests_follow_likes_and_not_interested(
     assert after["user_id"].startswith("usr_") and after["new"] is False
     assert after["likes"] == 3 and after["events"] == 4 and after["hidden"] == 1
     assert {t["value"] for t in after["hashtags"]} == {"cat", "pets"}  # car went negative
+    assert [c["value"] for c in after["concepts"]] == ["tabby cat"]
     assert [c["value"] for c in after["creators"]] == ["catlady"]
     assert after["languages"][0]["value"] == "en"
     assert after["recent"] == cat_posts[::-1]

@@ -33,10 +33,15 @@ def feed(
     cursor: str | None = Query(None, max_length=512, description="From the previous page"),
     explain: bool = Query(False, description="Add per-item sources and score parts"),
     lang: str | None = Query(None, max_length=16, description="Language for anonymous users"),
+    region: str | None = Query(
+        None, max_length=16, description="Region (e.g. TH) for anonymous and unknown users"
+    ),
 ) -> dict[str, Any]:
     """The For You feed: recall → multi-task ranking → re-ranking (seen, safety visibility,
     creator cap, topic spread, fatigue, exploration). ``ranker`` says which ranker ran."""
-    return platform.recommend.feed(user, k=k, cursor=cursor, explain=explain, language=lang)
+    return platform.recommend.feed(
+        user, k=k, cursor=cursor, explain=explain, language=lang, region=region
+    )
 
 
 @router.get("/items/{item_id}/related", response_model=RelatedResponse)
@@ -72,8 +77,9 @@ def user_interests(
     k: int = Query(10, ge=1, le=50, description="Entries per list"),
 ) -> dict[str, Any]:
     """What the feed has learned about a user (id or handle) so far, as its next request sees
-    it: strongest hashtags and creators (time-decayed, positive only), languages, the posts
-    engaged most recently (newest first) and counters. A handle with no events has none."""
+    it: strongest hashtags, visual concepts (the catalogue's ``~`` tags) and creators
+    (time-decayed, positive only), languages, the posts engaged most recently (newest first)
+    and counters. A handle with no events has none."""
     recommend = platform.recommend
     recommend.state.catch_up(wait=False)
     user_id = recommend.users.resolve(user, create=False)
@@ -101,7 +107,8 @@ def user_interests(
         "user_id": user_id,
         "new": state is None or state.is_new,
         **counters,
-        "hashtags": _strongest(tags, k),
+        "hashtags": _strongest({t: w for t, w in tags.items() if not t.startswith("~")}, k),
+        "concepts": _strongest({t[1:]: w for t, w in tags.items() if t.startswith("~")}, k),
         "creators": _strongest(creators, k, handle),
         "languages": _strongest(languages, k, lambda n: catalog.languages[n]),
         "recent": list(dict.fromkeys(catalog.ids[idx] for idx in reversed(recent)))[:k],
