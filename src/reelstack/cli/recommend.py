@@ -26,6 +26,7 @@ def feed(
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="Posts on the page.")] = 10,
     cursor: Annotated[str | None, typer.Option(help="Cursor of the previous page.")] = None,
     lang: Annotated[str | None, typer.Option(help="Language for an anonymous feed.")] = None,
+    region: Annotated[str | None, typer.Option(help="Region for an anonymous feed.")] = None,
     explain: Annotated[bool, typer.Option(help="Add sources and score parts.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The full API response as JSON.")] = False,
     data: DataOption = DEFAULT_DATA,
@@ -33,7 +34,7 @@ def feed(
     """A user's For You feed (what GET /v1/feed answers)."""
     with Platform.open(settings_for(data)) as platform:
         response = platform.recommend.feed(
-            user, k=k, cursor=cursor, explain=explain or as_json, language=lang
+            user, k=k, cursor=cursor, explain=explain or as_json, language=lang, region=region
         )
     if as_json:
         _print(response)

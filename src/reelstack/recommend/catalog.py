@@ -15,8 +15,10 @@ when nothing changed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +39,8 @@ CONCEPT_MIN_SCORE = 0.2
 CONCEPTS_PER_ITEM = 3
 PENDING_CHECKS_PER_REFRESH = 256
 ANN_EXPANSION = 64
+RECONCILE_PAGE = 200
+STAMPED_STAGES = ("text", "visual", "embed", "crossmodal")  # what _set_features reads
 
 
 def _value(features: dict[str, Feature], stage: str) -> dict[str, Any]:
@@ -52,6 +56,17 @@ def _unit(raw: Any) -> np.ndarray | None:
     vector = vectors.decode(raw).reshape(-1)
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm > 1e-9 else None
+
+
+def feature_stamp(features: dict[str, Feature]) -> int:
+    """A number that changes whenever a feature the catalogue reads is re-computed."""
+    parts = sorted(
+        f"{stage}|{f.model_version}|{f.created_at!r}"
+        for stage, f in features.items()
+        if stage in STAMPED_STAGES
+    )
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 def normalise_tag(tag: str) -> str:
@@ -73,7 +88,7 @@ class ItemContent:
 class Catalog:
     def __init__(self, ann_backend: str = "usearch", capacity: int = 1024) -> None:
         self.ann_backend = ann_backend
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self.ids: list[str] = []
         self.index: dict[str, int] = {}
         self.content: list[ItemContent] = []
@@ -87,15 +102,17 @@ class Catalog:
         self.created_at = np.zeros(capacity, np.float64)
         self.duration_s = np.zeros(capacity, np.float32)
         self.has_vector = np.zeros(capacity, bool)  # has a content vector
+        self.feature_stamp = np.zeros(capacity, np.int64)  # which features it was read from
         self.dims: dict[str, int | None] = dict.fromkeys(ANN_KINDS)
         self.matrix = {kind: np.zeros((capacity, 0), np.float16) for kind in ANN_KINDS}
         self.has = {kind: np.zeros(capacity, bool) for kind in ANN_KINDS}
         self.ann: dict[str, VectorIndex | None] = dict.fromkeys(ANN_KINDS)
         self.pending: set[int] = set()
-        self._sum: np.ndarray | None = None
-        self._count = 0
+        self.vector_sum: np.ndarray | None = None  # of content vectors: their mean direction
+        self.vector_count = 0
         self.last_id = ""
         self.revision = 0  # grows with every change (caches key on it)
+        self.ann_revision = 0  # grows with every change to a built ANN index
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -110,6 +127,26 @@ class Catalog:
                 self._add(store, item)
                 added += 1
         return added
+
+    def reconcile(self, store: Store, pause_s: float = 0.0) -> int:
+        """Bring a catalogue restored from a snapshot in line with the store: add items it
+        lacks and re-read features that changed since (by their stamps); returns how many
+        items changed. ``pause_s`` after each page keeps a background pass gentle."""
+        changed = 0
+        for n, item in enumerate(iter_items(store, page_size=RECONCILE_PAGE), 1):
+            idx = self.index.get(item.id)
+            if idx is None:
+                self._add(store, item)
+                changed += 1
+            else:
+                features = store.get_features(item.id)
+                if feature_stamp(features) != self.feature_stamp[idx]:
+                    with self.lock:
+                        self._set_features(idx, features)
+                    changed += 1
+            if pause_s and n % RECONCILE_PAGE == 0:
+                time.sleep(pause_s)
+        return changed
 
     def refresh(self, store: Store) -> int:
         """Items created since the newest known one, and features for items that had none."""
@@ -139,7 +176,7 @@ class Catalog:
     def update_features(self, store: Store, idx: int) -> None:
         """Re-read the item's features (after understanding finished)."""
         features = store.get_features(self.ids[idx])
-        with self._lock:
+        with self.lock:
             self._set_features(idx, features)
 
     def _add(self, store: Store, item: Item) -> int:
@@ -150,7 +187,7 @@ class Catalog:
                 duration = float(store.get_media(item.media_id).duration_s or 0.0)
             except NotFound:
                 duration = 0.0
-        with self._lock:
+        with self.lock:
             if item.id in self.index:
                 return self.index[item.id]
             idx = len(self.ids)
@@ -186,6 +223,7 @@ class Catalog:
             return idx
 
     def _set_features(self, idx: int, features: dict[str, Feature]) -> None:
+        self.feature_stamp[idx] = feature_stamp(features)
         text = _value(features, "text")
         content = self.content[idx]
         tags = list(content.tags)
@@ -216,12 +254,12 @@ class Catalog:
         self.has_vector[idx] = has_text or (has_visual and self._same_space())
         if self.has_vector[idx] and not had:
             vector = self.vectors_of(np.array([idx]))[0].astype(np.float64)
-            self._sum = (
+            self.vector_sum = (
                 vector
-                if self._sum is None or len(self._sum) != len(vector)
-                else (self._sum + vector)
+                if self.vector_sum is None or len(self.vector_sum) != len(vector)
+                else (self.vector_sum + vector)
             )
-            self._count += 1
+            self.vector_count += 1
         if self.has_vector[idx] or "embed" in features:
             self.pending.discard(idx)
         else:
@@ -248,6 +286,7 @@ class Catalog:
         index = self.ann[kind]
         if index is not None:
             index.upsert(np.array([idx], np.int64), vector[None, :].astype(np.float32))
+            self.ann_revision += 1
 
     def warm(self) -> None:
         """Build every ANN index now (the service does this in the background at start)."""
@@ -261,13 +300,14 @@ class Catalog:
     def _built(self, kind: str) -> VectorIndex | None:
         index = self.ann[kind]
         if index is None and self.dims[kind] is not None:
-            with self._lock:
+            with self.lock:
                 if self.ann[kind] is None:
                     built = self._new_index(int(self.dims[kind] or 0))
                     keys = np.flatnonzero(self.has[kind][: len(self.ids)])
                     if len(keys):
                         built.upsert(keys, self.matrix[kind][keys].astype(np.float32))
                     self.ann[kind] = built
+                    self.ann_revision += 1
                 index = self.ann[kind]
         return index
 
@@ -292,6 +332,7 @@ class Catalog:
         self.created_at = _resized(self.created_at, new)
         self.duration_s = _resized(self.duration_s, new)
         self.has_vector = _resized(self.has_vector, new)
+        self.feature_stamp = _resized(self.feature_stamp, new)
         for kind in ANN_KINDS:
             self.matrix[kind] = _resized(self.matrix[kind], new)
             self.has[kind] = _resized(self.has[kind], new)
@@ -322,9 +363,9 @@ class Catalog:
 
     def mean_vector(self) -> np.ndarray | None:
         """The mean content vector: the direction every text embedding shares."""
-        if self._sum is None or not self._count:
+        if self.vector_sum is None or not self.vector_count:
             return None
-        return (self._sum / self._count).astype(np.float32)
+        return (self.vector_sum / self.vector_count).astype(np.float32)
 
     def center(self, matrix: np.ndarray) -> np.ndarray:
         """Rows minus the mean direction, re-normalised: similarities spread over [-1, 1]
@@ -355,7 +396,7 @@ class Catalog:
         index = self._built(kind) if kind in self.ann else None
         if index is None or index.ndim != len(vector) or k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        with self._lock:
+        with self.lock:
             return index.search(np.asarray(vector, np.float32), k)
 
 

@@ -40,8 +40,10 @@ from reelstack.recommend.recall import RecallContext, RecallSource, default_sour
 from reelstack.recommend.recall.coengagement import related as coengaged
 from reelstack.recommend.recall.content import similar
 from reelstack.recommend.settings import RecommendSettings
+from reelstack.recommend.snapshot import Snapshots
 from reelstack.recommend.state import RealtimeState, UserState
 from reelstack.recommend.users import UserDirectory
+from reelstack.runtime.scheduler import PeriodicJob
 from reelstack.safety.decisions import MODERATED_TOPIC
 from reelstack.safety.visibility import DEMOTED_WEIGHT, Viewer, visibility
 from reelstack.storage.interfaces import Store
@@ -54,6 +56,7 @@ HIDDEN_ACTIONS = frozenset({"remove", "disable"})
 MAX_SESSIONS = 20_000
 BACKFILL = 3000
 RELATED_WEIGHTS = {"content": 1.0, "coengagement": 0.8, "creator": 0.35}
+RECONCILE_PAUSE_S = 0.005  # after every 200 items: a restart's store check stays in the background
 
 
 class RecommendService:
@@ -71,12 +74,24 @@ class RecommendService:
         self.stream = stream
         self.settings = settings or RecommendSettings()
         self.directory = Path(data_dir) / "recommend"
+        self.snapshots = Snapshots(self.directory / "snapshot")
         started = time.perf_counter()
-        self.catalog = Catalog(self.settings.ann_backend)
-        self.catalog.load(store)
-        self.state = RealtimeState(self.catalog, self.settings, store)
-        self.state.catch_up()
+        restored = self.snapshots.load(store, self.settings) if self.settings.snapshot else None
+        if restored is None:
+            self.catalog = Catalog(self.settings.ann_backend)
+            self.catalog.load(store)
+            self.state = RealtimeState(self.catalog, self.settings, store)
+        else:
+            self.catalog, self.state = restored.catalog, restored.state
+        replayed = self.state.catch_up()
         self.started_in_s = round(time.perf_counter() - started, 3)
+        self.start = {
+            "snapshot": restored is not None,
+            "snapshot_seq": restored.state.seq - replayed if restored else None,
+            "events_replayed": replayed,
+            "ann_from_snapshot": bool(restored and restored.ann_loaded),
+            "seconds": self.started_in_s,
+        }
         self.users = UserDirectory(store)
         self.events = EventIngest(store, stream, self.users, self.settings, self._duration)
         self.sources = sources if sources is not None else default_sources(self.state)
@@ -95,7 +110,14 @@ class RecommendService:
         self._checked_model = 0.0
         self._refreshed = time.monotonic()
         self._reload_model()
-        threading.Thread(target=self.catalog.warm, name="recommend-ann", daemon=True).start()
+        reconcile = restored is not None
+        threading.Thread(
+            target=self._background_start, args=(reconcile,), name="recommend-start", daemon=True
+        ).start()
+        self._snapshot_job = None
+        if self.settings.snapshot and self.settings.snapshot_every_s > 0:
+            every = self.settings.snapshot_every_s
+            self._snapshot_job = PeriodicJob("recommend-snapshot", every, self.snapshot).start()
         self._unsubscribe = [
             stream.subscribe(APPENDED_TOPIC, self._guarded(self.on_events_appended)),
             stream.subscribe(INGESTED_TOPIC, self._guarded(self.on_ingested)),
@@ -103,11 +125,38 @@ class RecommendService:
             stream.subscribe(MODERATED_TOPIC, self._guarded(self.on_moderated)),
         ]
         log.info(
-            "recommend: %d items, %d events applied in %.2fs",
+            "recommend: %d items, %d events (%d replayed%s) in %.2fs",
             len(self.catalog),
             self.state.applied,
+            replayed,
+            " after the snapshot" if restored else "",
             self.started_in_s,
         )
+
+    def _background_start(self, reconcile: bool) -> None:
+        """Build the ANN indexes a snapshot did not bring, then (after a restore) bring the
+        catalogue in line with the store."""
+        try:
+            started = time.perf_counter()
+            self.catalog.warm()
+            self.start["ann_ready_s"] = round(time.perf_counter() - started, 3)
+            if reconcile:
+                changed = self.catalog.reconcile(self.store, pause_s=RECONCILE_PAUSE_S)
+                self.start["reconciled"] = {
+                    "changed": changed,
+                    "seconds": round(time.perf_counter() - started, 3),
+                }
+                log.info("recommend: catalogue reconciled with the store (%d changed)", changed)
+        except Exception as exc:  # a background pass must not take the server down
+            log.warning("recommend: background start failed: %s: %s", type(exc).__name__, exc)
+
+    def snapshot(self, force: bool = False) -> dict[str, Any] | None:
+        """Save a snapshot when anything changed since the last one (or ``force``)."""
+        if not force and not self.snapshots.stale(self.state):
+            return None
+        saved = self.snapshots.save(self.state)
+        log.info("recommend: snapshot at log position %d in %.2fs", saved.seq, saved.seconds)
+        return {"seq": saved.seq, "seconds": saved.seconds, "path": str(self.snapshots.path)}
 
     # -- stream ------------------------------------------------------------------------------
 
@@ -141,9 +190,18 @@ class RecommendService:
             self.moderated[idx] = str(message.get("action"))
 
     def close(self) -> None:
+        """Stop listening and save a snapshot for the next start (when enabled)."""
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe = []
+        if self._snapshot_job is not None:
+            self._snapshot_job.stop()
+            self._snapshot_job = None
+        if self.settings.snapshot:
+            try:
+                self.snapshot()
+            except Exception as exc:  # shutting down must go on; the next start replays the log
+                log.warning("recommend: no snapshot saved: %s: %s", type(exc).__name__, exc)
 
     # -- events ------------------------------------------------------------------------------
 
@@ -203,14 +261,17 @@ class RecommendService:
         cursor: str | None = None,
         explain: bool = False,
         language: str | None = None,
+        region: str | None = None,
     ) -> dict[str, Any]:
+        """One page of ``user``'s feed. ``language`` and ``region`` stand in for what an
+        anonymous or brand-new user's record would say (popular there first)."""
         if not 1 <= k <= self.settings.max_k:
             raise InvalidInput(f"k must be between 1 and {self.settings.max_k}")
         self._refresh()
         user_id = self.users.resolve(user, create=False)
         identity = user_id or (f"new:{user}" if user else "anonymous")
         ustate = self.state.user(user_id) if user_id else None
-        view = features.user_view(self.state, ustate, language or _language(ustate))
+        view = features.user_view(self.state, ustate, language or _language(ustate), region=region)
         session, page_number, served = secrets.token_hex(8), 1, set()
         if cursor:
             issued = self.signer.read(cursor, self._identities(identity, user))
@@ -418,8 +479,16 @@ class RecommendService:
             "ranker": self.ranker_info(),
             "sessions": len(self._sessions),
             "started_in_s": self.started_in_s,
+            "start": self.start,
+            "snapshot": self._snapshot_info(),
             "model_versions": self.models.versions(),
         }
+
+    def _snapshot_info(self) -> dict[str, Any] | None:
+        last = self.snapshots.last
+        if last is None:
+            return None
+        return {"seq": last.seq, "seconds": last.seconds, "path": str(self.snapshots.path)}
 
 
 def _language(user: UserState | None) -> str | None:

@@ -24,6 +24,7 @@ DEFAULT_RECALL_SIZES = {
     "trending": 40,
     "fresh": 30,
     "popular": 60,
+    "regional": 40,
 }
 
 
@@ -73,6 +74,13 @@ class RecommendSettings(BaseSettings):
     fatigue_strength: float = Field(0.35, ge=0, description="Score cut per recent skip.")
     ad_positions: list[int] = Field(
         default_factory=list, description="0-based page positions for approved ads (none: no ads)."
+    )
+    # restart
+    snapshot: bool = Field(
+        True, description="Save the state at shutdown and load it at start (fast restart)."
+    )
+    snapshot_every_s: float = Field(
+        300.0, ge=0, description="Also save a snapshot this often while running (0: never)."
     )
     # serving
     cursor_ttl_s: float = Field(86400.0, gt=0)

@@ -37,6 +37,9 @@ IGNORED_TYPES = frozenset({"search"})
 # Positive signal of each engagement (a view adds its watch ratio above VIEW_FLOOR instead).
 POSITIVE = {"like": 1.0, "share": 1.5, "comment": 0.8, "follow": 1.0, "click": 0.3}
 VIEW_FLOOR = 0.3
+# What a play is worth to popularity: its watch ratio plus these per like and share (the
+# global ranking and the per-region one both use them).
+POPULARITY_WEIGHTS = {"watch": 1.0, "like": 3.0, "share": 6.0}
 # Trending velocity per event type.
 VELOCITY = {"view": 1.0, "like": 3.0, "share": 5.0, "comment": 2.0, "follow": 2.0, "click": 0.5}
 # Item counters, one array each.
@@ -79,6 +82,7 @@ class UserState:
     user_id: str
     birth_year: int | None = None
     language: str | None = None
+    region: str | None = None
     recent: deque[tuple[int, float, float]] = field(default_factory=deque)
     profile: np.ndarray | None = None
     profile_ts: float = 0.0
@@ -113,7 +117,7 @@ class RealtimeState:
         self.settings = settings
         self.store = store
         self.lock = threading.RLock()
-        self._tail_lock = threading.Lock()
+        self.tail_lock = threading.Lock()
         self.users: dict[str, UserState] = {}
         self.seq = 0
         self.applied = 0
@@ -124,6 +128,9 @@ class RealtimeState:
         self.velocity_t0 = 0.0
         self.last_event = np.zeros(len(catalog.creator), np.float64)
         self.coengaged: dict[int, dict[int, float]] = {}
+        # per user region: plays and popularity-weighted engagement of each item
+        self.region_plays: dict[str, np.ndarray] = {}
+        self.region_engagement: dict[str, np.ndarray] = {}
         self.revision = 0
         hl = settings
         self._user_hl = hl.user_half_life_h * HOUR
@@ -134,7 +141,7 @@ class RealtimeState:
 
     def catch_up(self, page: int = 5000, wait: bool = True) -> int:
         """Apply every event appended to the log since the last call; returns how many."""
-        if not self._tail_lock.acquire(blocking=wait):
+        if not self.tail_lock.acquire(blocking=wait):
             return 0
         try:
             applied = 0
@@ -147,7 +154,7 @@ class RealtimeState:
                     break
             return applied
         finally:
-            self._tail_lock.release()
+            self.tail_lock.release()
 
     # -- applying one event ------------------------------------------------------------------
 
@@ -161,11 +168,16 @@ class RealtimeState:
             ts = float(event.ts)
             self.log_now = max(self.log_now, ts)
             ratio = self._watch_ratio(event, idx)
+            user = None
+            if event.user_id and event.user_id != ANONYMOUS:
+                user = self.user(event.user_id)
             if idx is not None:
                 self._grow()
                 self._count_item(event.type, idx, ts, ratio)
-            if event.user_id and event.user_id != ANONYMOUS:
-                self._apply_user(self.user(event.user_id), event, idx, ts, ratio)
+                if user is not None and user.region:
+                    self._count_region(user.region, event.type, idx, ratio)
+            if user is not None:
+                self._apply_user(user, event, idx, ts, ratio)
             self.applied += 1
             self.revision += 1
 
@@ -205,6 +217,19 @@ class RealtimeState:
         if weight:
             self._add_velocity(idx, weight, ts)
         self.last_event[idx] = max(self.last_event[idx], ts)
+
+    def _count_region(self, region: str, kind: str, idx: int, ratio: float | None) -> None:
+        """Plays and engagement by users of ``region``: what is popular there."""
+        plays = self.region_plays.get(region)
+        if plays is None:
+            size = len(self.velocity)
+            plays = self.region_plays[region] = np.zeros(size, np.float32)
+            self.region_engagement[region] = np.zeros(size, np.float32)
+        if ratio is not None:
+            plays[idx] += 1
+        worth = POPULARITY_WEIGHTS.get(kind, 0.0) + (ratio or 0.0) * POPULARITY_WEIGHTS["watch"]
+        if worth:
+            self.region_engagement[region][idx] += worth
 
     def _add_velocity(self, idx: int, weight: float, ts: float) -> None:
         if self.velocity_t0 == 0.0:
@@ -322,6 +347,7 @@ class RealtimeState:
                 try:
                     record = self.store.get_user(user_id)
                     state.birth_year, state.language = record.birth_year, record.language
+                    state.region = record.region
                 except NotFound:
                     pass
             return state
@@ -333,10 +359,11 @@ class RealtimeState:
         size = len(self.catalog.creator)
         if len(self.velocity) >= size:
             return
-        for name, array in self.stats.items():
-            grown = np.zeros(size, np.float32)
-            grown[: len(array)] = array
-            self.stats[name] = grown
+        for table in (self.stats, self.region_plays, self.region_engagement):
+            for name, array in table.items():
+                grown = np.zeros(size, np.float32)
+                grown[: len(array)] = array
+                table[name] = grown
         for name in ("velocity", "last_event"):
             array = getattr(self, name)
             grown = np.zeros(size, np.float64)

@@ -230,6 +230,8 @@ class Platform:
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
+        if "recommend" in self.__dict__:
+            self.recommend.close()  # saves its snapshot for a fast next start
         self.stream.close()
         self.store.close()
 

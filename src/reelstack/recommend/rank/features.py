@@ -65,16 +65,23 @@ class UserView:
     follows: frozenset[int] = frozenset()
     seen: frozenset[int] = frozenset()
     hidden: frozenset[int] = frozenset()
+    region: str | None = None
 
 
 def user_view(
-    state: RealtimeState, user: UserState | None, language: str | None, sets: bool = True
+    state: RealtimeState,
+    user: UserState | None,
+    language: str | None,
+    sets: bool = True,
+    region: str | None = None,
 ) -> UserView:
-    """``sets``: copy the seen and hidden sets too (serving filters on them; training not)."""
+    """``sets``: copy the seen and hidden sets too (serving filters on them; training not).
+    ``language`` and ``region`` are asked for; a known user's own record wins."""
     catalog = state.catalog
     lang = catalog.language_code(language)
     if user is None:
-        return UserView(None, None, None, 0.0, [], {}, 0.0, {}, {}, {}, lang, state.now())
+        now = state.now()
+        return UserView(None, None, None, 0.0, [], {}, 0.0, {}, {}, {}, lang, now, region=region)
     with state.lock:
         hl, fhl = state._user_hl, state._fatigue_hl
         at = user.last_ts
@@ -105,6 +112,7 @@ def user_view(
             follows=frozenset(user.follows),
             seen=frozenset(user.seen) if sets else frozenset(),
             hidden=frozenset(user.hidden) if sets else frozenset(),
+            region=user.region or region,
         )
 
 

@@ -59,7 +59,7 @@ def default_sources(state: RealtimeState) -> list[RecallSource]:
     from reelstack.recommend.recall.content import ContentSimilarity
     from reelstack.recommend.recall.following import FollowedCreators
     from reelstack.recommend.recall.fresh import FreshItems
-    from reelstack.recommend.recall.popular import PopularInLanguage
+    from reelstack.recommend.recall.popular import PopularInLanguage, PopularInRegion
     from reelstack.recommend.recall.trending import Trending
 
     return [
@@ -69,4 +69,5 @@ def default_sources(state: RealtimeState) -> list[RecallSource]:
         Trending(state),
         FreshItems(state),
         PopularInLanguage(state),
+        PopularInRegion(state),
     ]
