@@ -7,6 +7,7 @@ applied or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from reelstack.core.records import (
@@ -153,10 +154,12 @@ class ReviewJobStore(Protocol):
         owner: str,
         lease_seconds: float,
         now: float,
-        language: str | None = None,
+        language: str | Sequence[str] | None = None,
     ) -> ReviewJob | None:
         """Lease the highest-priority open (or lease-expired) job to exactly one owner,
-        skipping jobs that exclude the owner; ``language`` narrows to jobs in that language."""
+        skipping jobs that exclude the owner; ``language`` narrows to jobs in that language
+        (or those languages). A job past ``due_at`` is served before every job within its SLA
+        of the same or lower severity (``safety/review/priority.py``)."""
         ...
 
     def decide_review_job(

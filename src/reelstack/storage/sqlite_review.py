@@ -8,12 +8,32 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
 from reelstack.core.errors import Conflict, NotFound
 from reelstack.core.records import ReviewJob
 from reelstack.storage import sqlite_rows as rows
+
+# The job to lease: by priority, except that an overdue job (past ``due_at``) is raised to
+# the top priority of the jobs still within their SLA whose severity is the same or lower,
+# and wins ties with them — so it is served before all of those, never before a more severe
+# job that outranks it (see ``safety/review/priority.py``).
+_NEXT_JOB = """
+WITH eligible AS (
+    SELECT id, priority, severity, created_at, (due_at IS NOT NULL AND due_at < ?) AS overdue
+    FROM review_jobs WHERE {where}
+), within_sla AS (
+    SELECT severity, MAX(priority) AS top FROM eligible WHERE NOT overdue GROUP BY severity
+)
+SELECT id FROM eligible AS e
+ORDER BY CASE WHEN e.overdue THEN MAX(e.priority, COALESCE(
+             (SELECT MAX(top) FROM within_sla AS w WHERE w.severity <= e.severity), 0))
+         ELSE e.priority END DESC,
+         e.overdue DESC, e.severity DESC, e.priority DESC, e.created_at
+LIMIT 1
+"""
 
 
 class SQLiteReviewJobs:
@@ -68,20 +88,17 @@ class SQLiteReviewJobs:
         owner: str,
         lease_seconds: float,
         now: float,
-        language: str | None = None,
+        language: str | Sequence[str] | None = None,
     ) -> ReviewJob | None:
         where = ("queue = ? AND (state = 'open' OR (state = 'leased' AND lease_expires_at < ?))"
                  " AND NOT EXISTS (SELECT 1 FROM json_each(excluded) WHERE value = ?)")  # fmt: skip
         args: list[Any] = [queue, now, owner]
         if language is not None:
-            where += " AND language = ?"
-            args.append(language)
+            languages = [language] if isinstance(language, str) else list(language)
+            where += f" AND language IN ({', '.join('?' * len(languages))})"
+            args += languages
         with self._tx() as conn:
-            row = conn.execute(
-                f"SELECT id FROM review_jobs WHERE {where} ORDER BY priority DESC, created_at"
-                " LIMIT 1",
-                args,
-            ).fetchone()
+            row = conn.execute(_NEXT_JOB.format(where=where), [now, *args]).fetchone()
             if row is None:
                 return None
             conn.execute(

@@ -12,6 +12,13 @@
 
 Each further report on the same post raises the priority by the log of the report count. The
 SLA clock runs from the job's creation: an hour for severity 4 down to three days for 1.
+
+**Overdue jobs.** A job past its SLA deadline is served before every job still within its
+SLA whose severity is the same or lower: when the next job is leased, its priority counts as
+the highest priority among those (and it wins the tie). It is not served before a *more*
+severe job that outranks it, so a fresh severity-4 case still comes before an overdue spam
+report. The store applies this rule when leasing (``lease_next_job``); the stored priority
+stays the product above, and ``GET /v1/review/queues`` counts the breaches.
 """
 
 from __future__ import annotations
