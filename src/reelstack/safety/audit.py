@@ -3,9 +3,10 @@
 Each restrictive decision (remove, disable, demote, age_restrict, label) becomes one
 statement in the shape of the EU DSA Transparency Database submission API: visibility
 restriction, ground (incompatible with our terms), category, content type, whether
-detection and decision were automated, dates, and the facts — policy id@version, detectors
-with scores and thresholds, the rule. ``allow`` and ``review`` restrict nothing and have no
-statement. Records stream page by page, so an export never holds the whole log.
+detection and decision were automated, the source (a user's notice under Art. 16, or our own
+initiative), dates, and the facts — policy id@version, detectors with scores and thresholds,
+the rule. ``allow`` and ``review`` restrict nothing and have no statement. Records stream
+page by page, so an export never holds the whole log.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ CATEGORY = {
     "ip": "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS",
 }
 OTHER_CATEGORY = "STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE"
+NOTICE_SOURCE = "SOURCE_ARTICLE_16"  # a user's report (a DSA Art. 16 notice) led to it
+OWN_INITIATIVE_SOURCE = "SOURCE_VOLUNTARY"
 CONTENT_TYPE = {"video": "CONTENT_TYPE_VIDEO", "image": "CONTENT_TYPE_IMAGE",
                 "text": "CONTENT_TYPE_TEXT"}  # fmt: skip
 CSV_FIELDS = (
@@ -71,6 +74,17 @@ def _facts(details: dict[str, Any]) -> str:
     return "; ".join(parts) or "decision without detector evidence"
 
 
+def source_type(details: dict[str, Any]) -> str:
+    """``SOURCE_ARTICLE_16`` when the decision was taken on a review job a user reported
+    (opened by the report, or a job the report folded into); else own initiative."""
+    for reason in details.get("reasons") or []:
+        if isinstance(reason, dict) and (
+            reason.get("job_source") == "report" or reason.get("notices")
+        ):
+            return NOTICE_SOURCE
+    return OWN_INITIATIVE_SOURCE
+
+
 def statement_of_reasons(record: AuditRecord, items: ItemStore) -> dict[str, Any] | None:
     """The statement for one ``decision.*`` audit record, or None if it restricts nothing."""
     action = record.action.removeprefix("decision.")
@@ -97,7 +111,7 @@ def statement_of_reasons(record: AuditRecord, items: ItemStore) -> dict[str, Any
         "automated_detection": "Yes" if details.get("automated_detection", True) else "No",
         "automated_decision": "AUTOMATED_DECISION_FULLY" if automated
         else "AUTOMATED_DECISION_NOT_AUTOMATED",
-        "source_type": "SOURCE_VOLUNTARY",
+        "source_type": source_type(details),
         "application_date": _date(record.ts),
         "content_date": content_date,
         "decision_facts": _facts(details),

@@ -184,7 +184,8 @@ class ReviewService:
         decision = record_manual_decision(
             self.store, self.stream, job.item_id, action, reviewer=reviewer,
             policy_id=policy_id, policy_version=policy_set.version, note=note,
-            reason={"job_id": job.id, "job_source": job.source, "queue": job.queue},
+            reason={"job_id": job.id, "job_source": job.source, "queue": job.queue,
+                    "notices": int(job.details.get("reports") or 0)},
             automated_detection=job.source != "report",
         )  # fmt: skip
         item = self.store.get_item(job.item_id)
