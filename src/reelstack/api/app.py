@@ -16,6 +16,7 @@ from reelstack.api.routers import (
     ads,
     appeals,
     banks,
+    dashboards,
     feed,
     items,
     keywords,
@@ -74,5 +75,6 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(ads.router)
     app.include_router(search_routes.router)
     app.include_router(feed.router)
+    app.include_router(dashboards.router)
     mount_console(app)
     return app
