@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from reelstack.api.app import create_app
+from reelstack.api.auth import create_key
+from reelstack.cli.main import app
 from reelstack.config import ApiSettings, Settings
 from reelstack.core.clock import now
-from reelstack.core.errors import ConfigError
+from reelstack.core.errors import ConfigError, InvalidInput
 from reelstack.runtime.platform import Platform
 from reelstack.testing.http import auth
 
@@ -73,4 +77,42 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
 def test_console_is_served(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and "ReelStack" in page.text
-    assert client.get("/static/console.js").status_code == 200
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+    assert any(a.endswith(".js") for a in assets)
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_reviewer_keys_limited_to_queues(client: TestClient, platform: Platform, keys) -> None:
+    _, secret = create_key(platform.store, "alice", "reviewer", "violence, hate:EN,violence")
+    me = client.get("/v1/whoami", headers=auth(secret)).json()
+    assert me == {"name": "alice", "role": "reviewer", "queues": ["violence", "hate:en"]}
+    assert client.get("/v1/whoami", headers=auth(keys["reviewer"])).json()["queues"] is None
+    listed = client.get("/v1/admin/keys", headers=auth(keys["admin"])).json()["keys"]
+    assert {k["name"]: k["queues"] for k in listed} == {
+        "test-client": None,
+        "test-reviewer": None,
+        "test-admin": None,
+        "alice": ["violence", "hate:en"],
+    }
+    with pytest.raises(InvalidInput, match="only reviewer keys"):
+        create_key(platform.store, "root", "admin", "violence")
+    with pytest.raises(InvalidInput, match="QUEUE:LANGUAGE"):
+        create_key(platform.store, "bob", "reviewer", "hate:english!")
+
+
+def test_keys_command_checks_and_shows_queues(settings: Settings) -> None:
+    data = ["--data", str(settings.data_dir)]
+    runner = CliRunner()
+    added = runner.invoke(
+        app, ["keys", "add", "alice", "--role", "reviewer", "--queues", "violence,hate:en", *data]
+    )
+    assert added.exit_code == 0, added.output
+    assert "reviewer alice queues=violence,hate:en" in added.output
+    typo = runner.invoke(
+        app, ["keys", "add", "bob", "--role", "reviewer", "--queues", "violense", *data]
+    )
+    assert isinstance(typo.exception, InvalidInput)
+    assert "unknown review queue violense" in typo.exception.message
+    listed = runner.invoke(app, ["keys", "list", *data]).output.splitlines()
+    assert [line.split("\t")[3:] for line in listed] == [["alice", "violence,hate:en"]]

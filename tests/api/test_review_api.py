@@ -184,3 +184,45 @@ def test_appeal_overturn_restores_the_post_in_search(
     missing = client.post("/v1/appeals", json={"decision": "dec_nope", "creator": handle},
                           headers=app)  # fmt: skip
     assert missing.status_code == 404
+
+
+def test_reviewers_limited_to_queues_see_and_decide_only_those(
+    client: TestClient, keys, reviewers, platform: Platform
+) -> None:
+    alice = auth(create_key(platform.store, "alice", "reviewer", "hate:en,reports")[1])
+    bob = auth(reviewers["bob"])
+    english = put_post(platform, "a slur in english")
+    thai = put_post(platform, "คำด่าในภาษาไทย", "th")
+    scam = put_post(platform, "free crypto giveaway")
+    for n in range(3):  # the Thai job is the more urgent one
+        _report(client, keys["client"], item=thai, reporter=f"u{n}", policy="hate")
+    _report(client, keys["client"], item=english, reporter="u9", policy="hate")
+    _report(client, keys["client"], item=scam, reporter="u9", policy="spam.scam")
+    seen = client.get("/v1/review/queues", headers=alice).json()["queues"]
+    assert [(q["queue"], q["language"]) for q in seen] == [("hate", "en")]
+    everything = client.get("/v1/review/queues", headers=auth(keys["admin"])).json()["queues"]
+    assert len(everything) == 3
+    for params in ({"queue": "spam"}, {"queue": "hate", "language": "th"}):
+        refused = client.get("/v1/review/next", params=params, headers=alice)
+        assert refused.status_code == 403, params
+        assert "outside your review queues (hate:en, reports)" in refused.json()["detail"]
+    mine = client.get("/v1/review/next", params={"queue": "hate"}, headers=alice).json()["job"]
+    assert mine["item_id"] == english  # the Thai job ranks higher but is not alice's
+    theirs = client.get("/v1/review/next", params={"queue": "hate"}, headers=bob).json()["job"]
+    assert theirs["item_id"] == thai
+    url = f"/v1/review/jobs/{theirs['id']}"
+    decided = client.post(
+        f"{url}/decision", json={"action": "remove", "policy": "hate"}, headers=alice
+    )
+    assert decided.status_code == 403 and "queue hate:th" in decided.json()["detail"]
+    assert client.post(f"{url}/skip", headers=alice).status_code == 403
+    assert client.get(url, headers=alice).status_code == 403
+    assert client.get(url, headers=bob).status_code == 200
+    admin = client.get("/v1/review/next", params={"queue": "spam"}, headers=auth(keys["admin"]))
+    assert admin.json()["job"]["item_id"] == scam  # admins work every queue
+    done = client.post(
+        f"/v1/review/jobs/{mine['id']}/decision",
+        json={"action": "remove", "policy": "hate"},
+        headers=alice,
+    )
+    assert done.status_code == 200, done.text

@@ -182,12 +182,16 @@ class ReviewJob:
 
 @dataclass(slots=True, kw_only=True)
 class ApiKey:
+    """``queues``: the review queues a reviewer key is limited to (``QUEUE`` or
+    ``QUEUE:LANG``); empty means every queue."""
+
     id: str
     name: str
     role: Role
     key_hash: str
     created_at: float = 0.0
     revoked_at: float | None = None
+    queues: list[str] = field(default_factory=list)
 
 
 SignalType = Literal["pdq", "md5", "video_pdq"]

@@ -20,6 +20,7 @@ from reelstack.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from reelstack.core.records import Decision, ReviewJob
 from reelstack.safety.audit import append_audit
 from reelstack.safety.decisions import decision_in_force
+from reelstack.safety.review.access import EVERY_QUEUE, QueueAccess
 from reelstack.safety.review.jobs import APPEALS_QUEUE, build_job
 from reelstack.safety.review.service import (
     MAX_NAME_CHARS,
@@ -110,10 +111,15 @@ class AppealService:
         raise InvalidInput(f"{ref} is a review job; appeal the decision it led to")
 
     def decide(
-        self, job_id: str, reviewer: str, outcome: Any, reason: Any
+        self,
+        job_id: str,
+        reviewer: str,
+        outcome: Any,
+        reason: Any,
+        access: QueueAccess = EVERY_QUEUE,
     ) -> tuple[ReviewJob, Decision | None]:
         """Uphold or overturn; an overturn returns the new ``allow`` decision."""
-        job = self.store.get_review_job(job_id)
+        job = self.review.job(job_id, access)
         if job.source != "appeal":
             raise InvalidInput("only appeal jobs take an 'outcome'; decide with an 'action'")
         if outcome not in OUTCOMES:

@@ -16,7 +16,7 @@ from reelstack.core.records import Ad, Media
 R = TypeVar("R")
 
 _JSON_FIELDS = {"meta", "probe", "hashtags", "ad", "context", "value", "reasons", "details"}
-_JSON_FIELDS |= {"excluded"}
+_JSON_FIELDS |= {"excluded", "queues"}
 _JSON_FIELDS_NULLABLE = {"decision"}
 
 

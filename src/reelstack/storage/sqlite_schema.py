@@ -96,4 +96,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX review_jobs_item ON review_jobs(item_id, queue, state);
     CREATE INDEX review_jobs_state ON review_jobs(state, queue, language);
     """,
+    # 4: review queues a reviewer key is limited to (JSON list of QUEUE or QUEUE:LANG; [] = all)
+    """
+    ALTER TABLE api_keys ADD COLUMN queues TEXT NOT NULL DEFAULT '[]';
+    """,
 ]

@@ -2,7 +2,9 @@
 
 Reports come from clients (the app, on behalf of a user); everything else needs the reviewer
 role, and the reviewer is the name of the calling key: a job is leased to that name, and only
-that name may decide or skip it while the lease holds (409 once it ran out).
+that name may decide or skip it while the lease holds (409 once it ran out). A reviewer key
+limited to some queues (``reelstack keys add NAME --role reviewer --queues violence,hate:en``)
+sees and is served only those; a job outside them is 403.
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ def report(body: ReportIn, platform: PlatformDep, _: ClientDep) -> dict[str, Any
 
 
 @router.get("/review/queues")
-def queues(platform: PlatformDep, _: ReviewerDep) -> dict[str, Any]:
-    """Every queue (per policy family and language) with undecided jobs: depth (waiting +
-    leased), age of the oldest job in seconds, and jobs past their SLA deadline."""
-    return {"queues": ReviewService.for_platform(platform).queues()}
+def queues(platform: PlatformDep, reviewer: ReviewerDep) -> dict[str, Any]:
+    """Every queue (per policy family and language) with undecided jobs that the caller may
+    work: depth (waiting + leased), age of the oldest job in seconds, and jobs past their SLA
+    deadline (served first, see ``GET /review/next``)."""
+    return {"queues": ReviewService.for_platform(platform).queues(reviewer.access)}
 
 
 @router.get("/review/next")
@@ -47,16 +50,20 @@ def next_job(
     language: str | None = Query(None, max_length=20, description="Only jobs in this language"),
 ) -> dict[str, Any]:
     """Lease the most urgent job of the queue to the caller (``job`` is null when none is
-    left); decide or skip it before ``lease_expires_at``, or it returns to the queue."""
+    left); decide or skip it before ``lease_expires_at``, or it returns to the queue. Jobs
+    come by priority (severity × reach × uncertainty); a job past its SLA comes before those
+    within it of the same or lower severity. 403 for a queue or language outside the
+    caller's queues; without ``language``, a reviewer limited to some languages of the queue
+    is served those."""
     service = ReviewService.for_platform(platform)
-    job = service.next(reviewer.name, queue, language)
+    job = service.next(reviewer.name, queue, language, reviewer.access)
     return {"job": service.view(job) if job is not None else None}
 
 
 @router.get("/review/jobs/{job_id}")
-def get_job(job_id: str, platform: PlatformDep, _: ReviewerDep) -> dict[str, Any]:
+def get_job(job_id: str, platform: PlatformDep, reviewer: ReviewerDep) -> dict[str, Any]:
     service = ReviewService.for_platform(platform)
-    return service.view(platform.store.get_review_job(job_id))
+    return service.view(service.job(job_id, reviewer.access))
 
 
 @router.post("/review/jobs/{job_id}/decision")
@@ -67,12 +74,15 @@ def decide(
     unknown one) and a ``reason``; an appeal job takes ``outcome`` (uphold or overturn).
     The decision applies at once in search and the feed and is in the audit log."""
     service = ReviewService.for_platform(platform)
-    if platform.store.get_review_job(job_id).source == "appeal":
+    access = reviewer.access
+    if service.job(job_id, access).source == "appeal":
         job, decision = AppealService(service).decide(
-            job_id, reviewer.name, body.outcome, body.reason
+            job_id, reviewer.name, body.outcome, body.reason, access
         )
     else:
-        job, decision = service.decide(job_id, reviewer.name, body.action, body.policy, body.reason)
+        job, decision = service.decide(
+            job_id, reviewer.name, body.action, body.policy, body.reason, access
+        )
     return {"job": job_dict(job), "decision_id": decision.id if decision else None,
             "action": decision.action if decision else None}  # fmt: skip
 
@@ -83,7 +93,7 @@ def skip(
 ) -> dict[str, Any]:
     """Give a leased job back as a hard case: someone else will get it, the skip is audited."""
     reason = body.reason if body is not None else ""
-    job = ReviewService.for_platform(platform).skip(job_id, reviewer.name, reason)
+    job = ReviewService.for_platform(platform).skip(job_id, reviewer.name, reason, reviewer.access)
     return {"job": job_dict(job)}
 
 

@@ -37,8 +37,14 @@ def metrics(request: Request, platform: PlatformDep) -> PlainTextResponse:
 
 
 @router.get("/v1/whoami")
-def whoami(principal: ClientDep) -> dict[str, str]:
-    return {"name": principal.name, "role": principal.role}
+def whoami(principal: ClientDep) -> dict[str, Any]:
+    """The caller's name and role; ``queues``: the review queues a limited reviewer key may
+    work (``QUEUE`` or ``QUEUE:LANG``), null when it may work every queue."""
+    return {
+        "name": principal.name,
+        "role": principal.role,
+        "queues": list(principal.queues) or None,
+    }
 
 
 @router.get("/v1/admin/config")
@@ -58,6 +64,7 @@ def admin_keys(platform: PlatformDep, _: AdminDep) -> dict[str, Any]:
                 "role": k.role,
                 "created_at": iso(k.created_at),
                 "revoked": k.revoked_at is not None,
+                "queues": k.queues or None,
             }
             for k in keys
         ]

@@ -21,6 +21,7 @@ from reelstack.safety.actions import ACTIONS
 from reelstack.safety.audit import append_audit
 from reelstack.safety.decisions import DecisionLog, decision_in_force
 from reelstack.safety.policies import PolicySet, PolicyStore
+from reelstack.safety.review.access import EVERY_QUEUE, QueueAccess
 from reelstack.safety.review.jobs import ADS_QUEUE, build_job, queue_of
 from reelstack.storage.interfaces import Store
 from reelstack.storage.streams import EventStream
@@ -156,18 +157,39 @@ class ReviewService:
 
     # -- the reviewer's loop ---------------------------------------------------------------
 
-    def next(self, reviewer: str, queue: str, language: str | None = None) -> ReviewJob | None:
-        """Lease the most urgent job of ``queue`` this reviewer may take (None: none left)."""
+    def next(
+        self,
+        reviewer: str,
+        queue: str,
+        language: str | None = None,
+        access: QueueAccess = EVERY_QUEUE,
+    ) -> ReviewJob | None:
+        """Lease the most urgent job of ``queue`` this reviewer may take (None: none left);
+        a reviewer limited to some languages of the queue is served only those."""
         if not queue:
             raise InvalidInput("'queue' must name a review queue (see /v1/review/queues)")
-        return self.store.lease_next_job(queue, reviewer, self.lease_seconds, clock.now(),
-                                         language=language)  # fmt: skip
+        languages = access.lease_filter(queue, language)
+        return self.store.lease_next_job(
+            queue, reviewer, self.lease_seconds, clock.now(), language=languages
+        )
+
+    def job(self, job_id: str, access: QueueAccess = EVERY_QUEUE) -> ReviewJob:
+        """A job the reviewer may see (``Forbidden`` outside their queues)."""
+        job = self.store.get_review_job(job_id)
+        access.check_job(job)
+        return job
 
     def decide(
-        self, job_id: str, reviewer: str, action: Any, policy_id: Any, reason: Any
+        self,
+        job_id: str,
+        reviewer: str,
+        action: Any,
+        policy_id: Any,
+        reason: Any,
+        access: QueueAccess = EVERY_QUEUE,
     ) -> tuple[ReviewJob, Decision]:
         """Take a decision on a leased job; ``Conflict`` (409) once the lease ran out."""
-        job = self.store.get_review_job(job_id)
+        job = self.job(job_id, access)
         if job.source == "appeal":
             raise InvalidInput("an appeal job is decided with an 'outcome' (uphold or overturn)")
         if action not in REVIEWER_ACTIONS:
@@ -193,9 +215,12 @@ class ReviewService:
             hook(job, item, decision)
         return job, decision
 
-    def skip(self, job_id: str, reviewer: str, reason: Any = None) -> ReviewJob:
+    def skip(
+        self, job_id: str, reviewer: str, reason: Any = None, access: QueueAccess = EVERY_QUEUE
+    ) -> ReviewJob:
         """Give the job back for someone else (a hard case); the skip is audited."""
         note = check_text(reason, "reason")
+        self.job(job_id, access)
         job = self.store.release_review_job(job_id, reviewer, clock.now())
         append_audit(self.store, actor=reviewer_actor(reviewer), action="review.skip",
                      subject_type="review_job", subject_id=job.id,
@@ -205,11 +230,14 @@ class ReviewService:
 
     # -- views -----------------------------------------------------------------------------
 
-    def queues(self) -> list[dict[str, Any]]:
-        """Depth, oldest age and SLA breaches of every queue with undecided jobs."""
+    def queues(self, access: QueueAccess = EVERY_QUEUE) -> list[dict[str, Any]]:
+        """Depth, oldest age and SLA breaches of every queue (of the reviewer's) with
+        undecided jobs."""
         now = clock.now()
         found = []
         for row in self.store.review_queue_stats(now):
+            if not access.allows(row["queue"], row["language"]):
+                continue
             found.append({"queue": row["queue"], "language": row["language"],
                           "depth": int(row["waiting"]) + int(row["leased"]),
                           "waiting": int(row["waiting"]), "leased": int(row["leased"]),
