@@ -171,7 +171,7 @@ function whyPanel(entry, page) {
     heads.length ? el("ul", { class: "meters" }, heads.map(([name, value]) => meterRow(name, value, 1))) : null,
     facts([
       ["Value", why && why.value !== null && why.value !== undefined ? fmt.score(why.value) : null],
-      ["Adjusted", adjustments.map(([name, v]) => `${name.replace(/_/g, " ")} ×${fmt.score(v)}`).join(", ")],
+      ["Adjusted", adjustments.map(([name, v]) => `${name.replace(/_/g, " ")} ${fmt.score(v)}`).join(", ")],
     ]),
     recallLine(page.recall),
     page.ranker.note ? el("p", { class: "hint" }, page.ranker.note) : null,
@@ -253,17 +253,19 @@ function playFeed(view, user) {
   const position = el("p", { class: "hint position", "aria-live": "polite" });
   const button = (label, onclick, extra = {}) => el("button", { type: "button", onclick, ...extra }, label);
   const likeButton = button("♥ Like", () => act("like"), { "aria-pressed": "false", "aria-keyshortcuts": "L" });
-  const muteButton = button("Unmute", () => setMuted(!muted), { "aria-pressed": "false", "aria-keyshortcuts": "M" });
+  const muteButton = button("Mute", () => setMuted(!muted), { "aria-pressed": "true", "aria-keyshortcuts": "M" });
+  const pauseButton = button("Pause", () => togglePause(), { "aria-pressed": "false", "aria-keyshortcuts": "P" });
   const openLink = el("a", { class: "button ghost", href: "#" }, "Open post");
   const controls = el(
     "div",
-    { class: "reel-controls", role: "toolbar", "aria-label": "Clip actions" },
+    { class: "reel-controls", role: "group", "aria-label": "Clip actions" },
     button("↑ Previous", () => move(-1), { "aria-keyshortcuts": "ArrowUp K" }),
     button("↓ Next", () => move(1), { "aria-keyshortcuts": "ArrowDown J" }),
     likeButton,
     button("Share", () => act("share")),
     button("Skip", () => act("skip", { advance: true })),
     button("Not interested", () => act("not_interested", { advance: true }), { class: "danger" }),
+    pauseButton,
     muteButton,
     openLink,
   );
@@ -281,7 +283,7 @@ function playFeed(view, user) {
         el("section", { class: "panel" }, el("h2", {}, "Interests, live"), interestsBox),
       ),
     ),
-    el("p", { class: "hint keys" }, "Keys: ↓ or J next, ↑ or K previous, L like, M mute."),
+    el("p", { class: "hint keys" }, "Keys: ↓ or J next, ↑ or K previous, L like, P pause, M mute."),
   );
 
   // -- events --
@@ -344,9 +346,15 @@ function playFeed(view, user) {
 
   function setMuted(value) {
     muted = value;
-    muteButton.textContent = muted ? "Unmute" : "Mute";
-    muteButton.setAttribute("aria-pressed", String(!muted));
+    muteButton.setAttribute("aria-pressed", String(muted));
     entries.forEach((e) => e.video && (e.video.muted = muted));
+  }
+
+  function togglePause() {
+    const video = entries[current] && entries[current].video;
+    if (!video) return;
+    if (video.paused) video.play().catch(() => undefined);
+    else video.pause();
   }
 
   function becomeCurrent(index) {
@@ -363,6 +371,8 @@ function playFeed(view, user) {
     entry.node.setAttribute("aria-current", "true");
     feed.dataset.currentItem = entry.item.id;
     likeButton.setAttribute("aria-pressed", entry.liked ? "true" : "false");
+    pauseButton.disabled = !entry.video;
+    pauseButton.setAttribute("aria-pressed", "false");
     openLink.href = hrefFor("item", [entry.item.id]);
     showPosition();
     showWhy(entry);
@@ -404,8 +414,12 @@ function playFeed(view, user) {
     if (entry.video) {
       entry.video.muted = muted;
       entry.video.addEventListener("playing", () => entries[current] === entry && entry.watch.start());
-      entry.video.addEventListener("pause", () => entry.watch.stop());
-      entry.video.addEventListener("click", () => (entry.video.paused ? entry.video.play() : entry.video.pause()));
+      entry.video.addEventListener("pause", () => {
+        entry.watch.stop();
+        if (entries[current] === entry) pauseButton.setAttribute("aria-pressed", "true");
+      });
+      entry.video.addEventListener("play", () => entries[current] === entry && pauseButton.setAttribute("aria-pressed", "false"));
+      entry.video.addEventListener("click", togglePause);
     }
     entries.push(entry);
     feed.append(entry.node);
@@ -439,7 +453,7 @@ function playFeed(view, user) {
   function onKey(event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.target.closest("input, textarea, select, [contenteditable], dialog")) return;
-    const keys = { ArrowDown: () => move(1), j: () => move(1), ArrowUp: () => move(-1), k: () => move(-1), l: () => act("like"), m: () => setMuted(!muted) };
+    const keys = { ArrowDown: () => move(1), j: () => move(1), ArrowUp: () => move(-1), k: () => move(-1), l: () => act("like"), m: () => setMuted(!muted), p: togglePause };
     const action = keys[event.key.length === 1 ? event.key.toLowerCase() : event.key];
     if (!action) return;
     event.preventDefault();
