@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from reelstack.demo.ads import EXTRA_ADS
 from reelstack.testing.server import get_json, run_cli, serving
+
+TOTAL = 24 + len(EXTRA_ADS)  # the corpus and the demo's extra image ads
 
 
 def test_small_demo_builds_once_and_serves_without_keys(tmp_path: Path) -> None:
@@ -14,16 +17,16 @@ def test_small_demo_builds_once_and_serves_without_keys(tmp_path: Path) -> None:
     built = run_cli("demo", "--data", str(data), "--posts", "24", "--users", "12", "--no-serve",
                     "--no-progress", timeout=300)  # fmt: skip
     assert built.returncode == 0, built.stderr
-    assert "demo: 24 posts, 12 users" in built.stdout
+    assert f"demo: {TOTAL} posts, 12 users" in built.stdout
     again = run_cli("demo", "--data", str(data), "--posts", "24", "--no-serve", "--no-progress")
-    assert "demo: 24 posts" in again.stdout and "render" not in again.stderr
+    assert f"demo: {TOTAL} posts" in again.stdout and "render" not in again.stderr
     with serving("serve", data) as base:
         status, body = get_json(base + "/v1/items?limit=500")
         assert status == 200
         items = body["items"]
-        assert len(items) == 24
+        assert len(items) == TOTAL
         assert all(i["creator"]["handle"] for i in items)
-        assert sum(i["media"] is not None for i in items) == 24
+        assert sum(i["media"] is not None for i in items) == TOTAL
         languages = {i["language"] for i in items}
         assert len(languages) >= 3
         assert any(i["meta"].get("violation") for i in items)

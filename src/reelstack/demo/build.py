@@ -1,7 +1,8 @@
 """``reelstack demo``: build (once, cached in the data dir) a realistic platform to explore.
 
-Corpus → ingest through the normal ingest path → users → simulated events. The finished build
-is recorded in the store's meta, so a second run only serves.
+Corpus → ingest through the normal ingest path → users → simulated events → ads (a few more
+image ads, then ad review of every ad: ``demo/ads.py``). The finished build is recorded in the
+store's meta, so a second run only serves.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tqdm import tqdm
 
 from reelstack.core.ids import new_id
 from reelstack.core.records import Event, User
+from reelstack.demo.ads import add_extra_ads, review_ads
 from reelstack.demo.corpus import build_corpus
 from reelstack.demo.population import SimItem, make_users, simulate_events
 from reelstack.ingest.sources import manifest_work
@@ -72,6 +74,11 @@ def build_demo(
     events = simulate_events(sim_users, _sim_items(platform), seed=seed, start_ts=_start(platform))
     platform.store.append_events([_event(e, stored_users) for e in events])
     seconds["events"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    add_extra_ads(platform, corpus / "ads")
+    review_ads(platform)
+    seconds["ads"] = time.perf_counter() - started
 
     summary = DemoSummary(
         posts=posts,
