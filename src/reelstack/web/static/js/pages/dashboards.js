@@ -296,7 +296,8 @@ export async function render(view, route) {
   safety.body.append(slots.safetyTiles, el("div", { class: "columns halves" }, el("div", { class: "panel" }, actionsBox), slots.enforcement), slots.policies);
   search.body.append(slots.search);
   feed.body.append(slots.feed);
-  system.body.append(slots.systemTiles, el("h3", {}, "Understanding stage errors"), slots.stages, el("h3", {}, "HTTP latency"), slots.latency);
+  const systemDetails = el("div", {}, el("h3", {}, "Understanding stage errors"), slots.stages, el("h3", {}, "HTTP latency"), slots.latency);
+  system.body.append(slots.systemTiles, systemDetails);
   view.append(
     el("div", { class: "dash-title" }, el("h1", {}, "Dashboards"), el("div", { class: "row" }, updated, now, pause)),
     safety.node,
@@ -308,10 +309,9 @@ export async function render(view, route) {
   function draw() {
     if (!last) return;
     const { metrics, actions, usage, search: searchStats, feed: feedStats, system: sys } = last;
+    slots.enforcement.hidden = slots.policies.hidden = Boolean(metrics.error);
     if (metrics.error) {
       swap(slots.safetyTiles, unavailable("Safety metrics", metrics.error));
-      swap(slots.enforcement);
-      swap(slots.policies);
     } else {
       swap(slots.safetyTiles, safetyTiles(metrics.value));
       swap(slots.enforcement, enforcementChart(metrics.value, chartWidth(slots.enforcement) - 32));
@@ -320,6 +320,7 @@ export async function render(view, route) {
     swap(slots.actions, actions.error ? unavailable("Decisions over time", actions.error) : actionsChart(actions.value, bucket, chartWidth(slots.actions)));
     swap(slots.search, usage.error ? unavailable("Search figures", usage.error) : searchView(usage.value, searchStats.value));
     swap(slots.feed, usage.error ? unavailable("Feed figures", usage.error) : feedView(usage.value, feedStats.value, Math.min(720, chartWidth(slots.feed) - 32)));
+    systemDetails.hidden = Boolean(sys.error);
     if (sys.error) {
       swap(slots.systemTiles, unavailable("System figures", sys.error));
     } else {

@@ -346,7 +346,8 @@ export async function render(view, route) {
   try {
     const me = await api.get("/v1/whoami");
     state.me = me.name;
-    whoami.textContent = `Reviewing as ${me.name} (${me.role}). Decisions are audited under this name.`;
+    const scope = me.queues && me.queues.length ? ` Your key works the queues ${me.queues.join(", ")}.` : "";
+    whoami.textContent = `Reviewing as ${me.name} (${me.role}). Decisions are audited under this name.${scope}`;
   } catch (error) {
     whoami.textContent = explain(error, "Signing in");
   }
