@@ -8,6 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from reelstack.api.app import create_app
+from reelstack.api.schemas.recommend import FeedResponse
 from reelstack.cli.main import app
 from reelstack.core import clock
 from reelstack.recommend import synthetic
@@ -35,7 +37,9 @@ def _post(client: TestClient, key: str, events: list[dict]) -> dict:
 def _feed(client: TestClient, key: str, **params: object) -> dict:
     response = client.get("/v1/feed", params=params, headers=auth(key))
     assert response.status_code == 200, response.text
-    return response.json()
+    body = response.json()  # served without re-validation: it must match the schema as is
+    assert FeedResponse.model_validate(body).model_dump(mode="json") == body
+    return body
 
 
 def _ids(body: dict) -> list[str]:
@@ -124,3 +128,15 @@ def test_training_over_http_and_the_feed_command(
     )
     assert done.exit_code == 0, done.output
     assert '"kind": "model"' in done.output and '"why"' in done.output
+
+
+def test_the_server_saves_the_feed_snapshot_when_it_stops(
+    platform: Platform, keys, world: synthetic.World
+) -> None:
+    key = keys["client"]
+    with TestClient(create_app(platform=platform)) as client:
+        _feed(client, key, k=5)
+        like = {"event_id": "l1", "type": "like", "user": "ana", "item": world.item_ids[0]}
+        assert _post(client, key, [{**like, "ts": clock.now()}])["stored"] == 1
+    snapshots = platform.recommend.snapshots
+    assert snapshots.path.is_file() and snapshots.last is not None and snapshots.last.seq == 1

@@ -38,7 +38,7 @@ ANN_KINDS = ("text", "visual")
 CONCEPT_MIN_SCORE = 0.2
 CONCEPTS_PER_ITEM = 3
 PENDING_CHECKS_PER_REFRESH = 256
-ANN_EXPANSION = 64
+ANN_EXPANSION = 32  # recall@31 ≈ 0.99 of exact at 100k × 384, ~25% faster than 64
 RECONCILE_PAGE = 200
 STAMPED_STAGES = ("text", "visual", "embed", "crossmodal")  # what _set_features reads
 
@@ -67,6 +67,15 @@ def feature_stamp(features: dict[str, Feature]) -> int:
     )
     digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
+
+
+class RecallIndex(UsearchIndex):
+    """usearch with less search effort than search's default: recall merges many sources and
+    re-ranks, so ``ANN_EXPANSION`` is enough (and loading a saved index keeps it)."""
+
+    def __init__(self, ndim: int, **options: Any) -> None:
+        options.setdefault("expansion_search", ANN_EXPANSION)
+        super().__init__(ndim, **options)
 
 
 def normalise_tag(tag: str) -> str:
@@ -108,6 +117,9 @@ class Catalog:
         self.has = {kind: np.zeros(capacity, bool) for kind in ANN_KINDS}
         self.ann: dict[str, VectorIndex | None] = dict.fromkeys(ANN_KINDS)
         self.pending: set[int] = set()
+        # tags as ids, one row per item padded with -1: features sum tag weights in numpy
+        self.tag_index: dict[str, int] = {}  # tag -> id, ids in insertion order
+        self.tag_matrix = np.full((capacity, 4), -1, np.int32)
         self.vector_sum: np.ndarray | None = None  # of content vectors: their mean direction
         self.vector_count = 0
         self.last_id = ""
@@ -128,12 +140,17 @@ class Catalog:
                 added += 1
         return added
 
-    def reconcile(self, store: Store, pause_s: float = 0.0) -> int:
+    def reconcile(
+        self, store: Store, pause_s: float = 0.0, stop: threading.Event | None = None
+    ) -> int:
         """Bring a catalogue restored from a snapshot in line with the store: add items it
         lacks and re-read features that changed since (by their stamps); returns how many
-        items changed. ``pause_s`` after each page keeps a background pass gentle."""
+        items changed. ``pause_s`` after each page keeps a background pass gentle; ``stop``
+        ends it early (the store is about to close)."""
         changed = 0
         for n, item in enumerate(iter_items(store, page_size=RECONCILE_PAGE), 1):
+            if stop is not None and stop.is_set():
+                break
             idx = self.index.get(item.id)
             if idx is None:
                 self._add(store, item)
@@ -235,6 +252,7 @@ class Catalog:
         ]
         tags += [f"~{normalise_tag(str(c['name']))}" for c in concepts[:CONCEPTS_PER_ITEM]]
         content.tags = tuple(dict.fromkeys(t for t in tags if t.strip("~")))
+        self._index_tags(idx, content.tags)
         language = text.get("language")
         if not content.language and language and language != "und":
             content.language = language
@@ -315,12 +333,31 @@ class Catalog:
         preload_lightgbm()  # LightGBM's library must load before usearch's
         try:
             if self.ann_backend == "usearch":  # recall needs less search effort than search
-                return UsearchIndex(ndim, expansion_search=ANN_EXPANSION)
+                return RecallIndex(ndim)
             return new_index(self.ann_backend, ndim)
         except ModelUnavailable as exc:
             log.warning("recommend: %s; using exact vector search", exc.message)
             self.ann_backend = "exact"
             return new_index("exact", ndim)
+
+    def _index_tags(self, idx: int, tags: tuple[str, ...]) -> None:
+        ids = [self.tag_index.setdefault(tag, len(self.tag_index)) for tag in tags]
+        if len(ids) > self.tag_matrix.shape[1]:
+            wider = np.full((len(self.tag_matrix), len(ids)), -1, np.int32)
+            wider[:, : self.tag_matrix.shape[1]] = self.tag_matrix
+            self.tag_matrix = wider
+        self.tag_matrix[idx] = -1
+        self.tag_matrix[idx, : len(ids)] = ids
+
+    def tag_weights(self, table: dict[str, float]) -> np.ndarray:
+        """``table``'s weight per tag id, plus a last 0 that the -1 padding picks."""
+        weights = np.zeros(len(self.tag_index) + 1)
+        index = self.tag_index
+        for tag, weight in table.items():
+            tag_id = index.get(tag)
+            if tag_id is not None:
+                weights[tag_id] = weight
+        return weights
 
     def _grow(self, size: int) -> None:
         capacity = len(self.creator)
@@ -336,6 +373,7 @@ class Catalog:
         for kind in ANN_KINDS:
             self.matrix[kind] = _resized(self.matrix[kind], new)
             self.has[kind] = _resized(self.has[kind], new)
+        self.tag_matrix = _resized(self.tag_matrix, new, fill=-1)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -354,11 +392,11 @@ class Catalog:
         if dim is None:
             return np.zeros((len(idx), 1), np.float32)
         idx = np.asarray(idx, np.int64)
-        out = np.zeros((len(idx), dim), np.float32)
-        for kind in ("visual", "text"):  # text wins where both exist
-            if self.dims[kind] == dim:
-                rows = self.has[kind][idx]
-                out[rows] = self.matrix[kind][idx[rows]]
+        kinds = [kind for kind in ("visual", "text") if self.dims[kind] == dim]
+        out = self.matrix[kinds[0]][idx].astype(np.float32)  # rows without a vector are 0
+        if len(kinds) == 2:  # text wins where both exist
+            rows = self.has["text"][idx]
+            out[rows] = self.matrix["text"][idx[rows]]
         return out
 
     def mean_vector(self) -> np.ndarray | None:

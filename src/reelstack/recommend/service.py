@@ -56,6 +56,7 @@ HIDDEN_ACTIONS = frozenset({"remove", "disable"})
 MAX_SESSIONS = 20_000
 BACKFILL = 3000
 RELATED_WEIGHTS = {"content": 1.0, "coengagement": 0.8, "creator": 0.35}
+CLOSE_WAIT_S = 5.0
 RECONCILE_PAUSE_S = 0.005  # after every 200 items: a restart's store check stays in the background
 
 
@@ -104,16 +105,21 @@ class RecommendService:
         self.moderated: dict[int, str] = {}
         self._sessions: OrderedDict[str, set[int]] = OrderedDict()
         self._lock = threading.Lock()
+        self._gate = threading.BoundedSemaphore(self.settings.feed_concurrency)
         self._train_lock = threading.Lock()
         self._ranker: tuple[str, MultiTaskRanker] | None = None
         self._ranker_note = "no model trained yet (reelstack recommend train)"
         self._checked_model = 0.0
         self._refreshed = time.monotonic()
         self._reload_model()
-        reconcile = restored is not None
-        threading.Thread(
-            target=self._background_start, args=(reconcile,), name="recommend-start", daemon=True
-        ).start()
+        self._closing = threading.Event()
+        self._starter = threading.Thread(
+            target=self._background_start,
+            args=(restored is not None,),
+            name="recommend-start",
+            daemon=True,
+        )
+        self._starter.start()
         self._snapshot_job = None
         if self.settings.snapshot and self.settings.snapshot_every_s > 0:
             every = self.settings.snapshot_every_s
@@ -140,8 +146,8 @@ class RecommendService:
             started = time.perf_counter()
             self.catalog.warm()
             self.start["ann_ready_s"] = round(time.perf_counter() - started, 3)
-            if reconcile:
-                changed = self.catalog.reconcile(self.store, pause_s=RECONCILE_PAUSE_S)
+            if reconcile and not self._closing.is_set():
+                changed = self.catalog.reconcile(self.store, RECONCILE_PAUSE_S, self._closing)
                 self.start["reconciled"] = {
                     "changed": changed,
                     "seconds": round(time.perf_counter() - started, 3),
@@ -190,7 +196,10 @@ class RecommendService:
             self.moderated[idx] = str(message.get("action"))
 
     def close(self) -> None:
-        """Stop listening and save a snapshot for the next start (when enabled)."""
+        """Stop listening and save a snapshot for the next start (when enabled); the store
+        is not used once this returns."""
+        self._closing.set()
+        self._starter.join(timeout=CLOSE_WAIT_S)  # only the reconciliation reads the store
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe = []
@@ -267,6 +276,18 @@ class RecommendService:
         anonymous or brand-new user's record would say (popular there first)."""
         if not 1 <= k <= self.settings.max_k:
             raise InvalidInput(f"k must be between 1 and {self.settings.max_k}")
+        with self._gate:  # one at a time by default: interleaved feeds only trade the GIL
+            return self._feed(user, k, cursor, explain, language, region)
+
+    def _feed(
+        self,
+        user: str | None,
+        k: int,
+        cursor: str | None,
+        explain: bool,
+        language: str | None,
+        region: str | None,
+    ) -> dict[str, Any]:
         self._refresh()
         user_id = self.users.resolve(user, create=False)
         identity = user_id or (f"new:{user}" if user else "anonymous")
@@ -297,9 +318,8 @@ class RecommendService:
             "ranker": self.ranker_info(),
             "user": {"id": user_id, "new": ustate is None or ustate.is_new},
             "page": page_number,
+            "recall": counts if explain else None,
         }
-        if explain:
-            response["recall"] = counts
         return response
 
     def _identities(self, identity: str, given: str | None) -> set[str]:
@@ -354,14 +374,15 @@ class RecommendService:
             heads = ranker[1].predict(X, threads=settings.predict_threads)
         values = self.value(heads) if len(idx) else np.zeros(0)
         F = features.F
-        fatigue = X[:, F["creator_fatigue"]] + 0.5 * np.minimum(X[:, F["tag_fatigue"]], 4.0)
-        pool = []
-        for row, (i, value) in enumerate(zip(idx.tolist(), values.tolist(), strict=True)):
-            action = self.moderated.get(i)
-            weight = DEMOTED_WEIGHT if action == "demote" else 1.0
-            pool.append(rerank.Candidate(i, candidates[i], value=value, row=row, weight=weight))
-        rerank.apply_fatigue(pool, fatigue, settings.fatigue_strength)
-        rerank.relevance(pool)
+        skips = X[:, F["creator_fatigue"]] + 0.5 * np.minimum(X[:, F["tag_fatigue"]], 4.0)
+        pool = rerank.Pool(
+            idx,
+            [candidates[i] for i in idx.tolist()],
+            values,
+            self._known_weights(idx),
+            rerank.fatigue_factors(skips, settings.fatigue_strength),
+            np.arange(len(idx)),
+        )
         viewer = _viewer(ustate)
         request = rerank.PageRequest(
             k=k,
@@ -373,6 +394,15 @@ class RecommendService:
         page = self.ads.fill(page, list(settings.ad_positions))
         heads["_value"] = values
         return page, heads
+
+    def _known_weights(self, idx: np.ndarray) -> np.ndarray:
+        """Visibility weight per candidate from the decisions announced on the stream."""
+        weights = np.ones(len(idx))
+        if self.moderated:
+            moderated = self.moderated
+            demoted = [moderated.get(i) == "demote" for i in idx.tolist()]
+            weights[np.array(demoted, bool)] = DEMOTED_WEIGHT
+        return weights
 
     def _remember(self, session: str, served: set[int]) -> None:
         with self._lock:
@@ -409,12 +439,10 @@ class RecommendService:
         hidden = {i for i, a in self.moderated.items() if a in HIDDEN_ACTIONS}
         excluded = hidden | (set(ustate.hidden) if ustate else set())
         candidates = {i: s for i, s in found.items() if i not in excluded}
-        pool = [
-            rerank.Candidate(i, s, value=sum(RELATED_WEIGHTS[n] * v for n, v in s.items()))
-            for i, s in candidates.items()
-        ]
-        rerank.relevance(pool)
-        ids = np.array([c.idx for c in pool], np.int64)
+        ids = np.fromiter(candidates, np.int64, len(candidates))
+        sources = list(candidates.values())
+        values = [sum(RELATED_WEIGHTS[n] * v for n, v in s.items()) for s in sources]
+        pool = rerank.Pool.of(ids, sources, np.array(values, np.float64))
         viewer = _viewer(ustate)
         request = rerank.PageRequest(
             k=k,
@@ -429,7 +457,7 @@ class RecommendService:
                 "max_per_creator": self.settings.max_per_creator + 1,
             }
         )
-        page = rerank.fill_page(pool, request, rules) if pool else []
+        page = rerank.fill_page(pool, request, rules)
         return {"item_id": item_id, "items": [self._item_view(c, None, explain) for c in page]}
 
     def _same_creator(self, idx: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -452,6 +480,7 @@ class RecommendService:
             "language": content.language,
             "score": round(c.relevance, 4),
             "label": c.label,
+            "why": None,
         }
         if explain:
             sources = {name: round(float(v), 4) for name, v in c.sources.items()}

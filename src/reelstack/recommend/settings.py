@@ -87,6 +87,9 @@ class RecommendSettings(BaseSettings):
     refresh_s: float = Field(1.0, ge=0, description="Tail the event log / item table this often.")
     model_check_s: float = Field(2.0, ge=0, description="Look for a newer model this often.")
     predict_threads: int = Field(1, ge=1, description="LightGBM threads per feed request.")
+    feed_concurrency: int = Field(
+        1, ge=1, description="Feeds computed at once; more threads mostly contend for the GIL."
+    )
     rank_pool: int = Field(
         150, ge=10, description="Candidates the learned ranker scores (the heuristic pre-ranks)."
     )

@@ -65,6 +65,9 @@ def assert_same_catalog(a: Catalog, b: Catalog) -> None:
         assert np.array_equal(getattr(a, name)[:n], getattr(b, name)[:n]), name
     assert a.dims == b.dims and np.array_equal(a.matrix["text"][:n], b.matrix["text"][:n])
     assert np.array_equal(a.mean_vector(), b.mean_vector()) and a.pending == b.pending
+    width = max(a.tag_matrix.shape[1], b.tag_matrix.shape[1])
+    assert a.tag_index == b.tag_index and width == a.tag_matrix.shape[1] == b.tag_matrix.shape[1]
+    assert np.array_equal(a.tag_matrix[:n], b.tag_matrix[:n])
 
 
 def assert_same_state(a: RealtimeState, b: RealtimeState) -> None:

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, FastAPI, Query
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from reelstack.api.deps import AdminDep, ClientDep, PlatformDep
 from reelstack.api.schemas.recommend import EventsIn, EventsOut, FeedResponse, RelatedResponse
 from reelstack.recommend.state import HOUR, value_at
 
-router = APIRouter(prefix="/v1", tags=["recommend"])
+
+@asynccontextmanager
+async def _snapshot_at_shutdown(app: FastAPI) -> AsyncIterator[None]:
+    """Save the feed's snapshot when the server stops: uvicorn ends a SIGTERM by re-raising
+    the signal, so code after ``uvicorn.run`` (``Platform.close``) never runs then."""
+    yield
+    service = app.state.platform.__dict__.get("recommend")  # only if a feed was served
+    if service is not None:
+        await run_in_threadpool(service.snapshot)
+
+
+router = APIRouter(prefix="/v1", tags=["recommend"], lifespan=_snapshot_at_shutdown)
 MAX_K = 100
 User = Query(None, max_length=200, description="User id or handle; omit for anonymous")
 
@@ -36,12 +49,13 @@ def feed(
     region: str | None = Query(
         None, max_length=16, description="Region (e.g. TH) for anonymous and unknown users"
     ),
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The For You feed: recall → multi-task ranking → re-ranking (seen, safety visibility,
     creator cap, topic spread, fatigue, exploration). ``ranker`` says which ranker ran."""
-    return platform.recommend.feed(
+    page = platform.recommend.feed(
         user, k=k, cursor=cursor, explain=explain, language=lang, region=region
     )
+    return JSONResponse(page)  # already in FeedResponse's shape: skip re-validating it
 
 
 @router.get("/items/{item_id}/related", response_model=RelatedResponse)

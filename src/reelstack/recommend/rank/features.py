@@ -153,7 +153,6 @@ def build(
     X[~has_vector, F["recent_sim"]] = 0.0
     X[~has_vector, F["skip_sim"]] = 0.0
     creators = catalog.creator[idx]
-    contents = catalog.content
     creator_list = creators.tolist()
     if view.creators:
         get = view.creators.get
@@ -161,15 +160,13 @@ def build(
     if view.creator_fatigue:
         get = view.creator_fatigue.get
         X[:, F["creator_fatigue"]] = [get(c, 0.0) for c in creator_list]
+    tag_ids = catalog.tag_matrix[idx] if view.tags or view.tag_fatigue else None
     for column, table, scale in (
         ("tag_affinity", view.tags, 1.0 / (view.tag_total or 1.0)),
         ("tag_fatigue", view.tag_fatigue, 1.0),
     ):
-        if table:
-            get = table.get
-            X[:, F[column]] = [
-                sum(get(t, 0.0) for t in contents[i].tags) * scale for i in idx.tolist()
-            ]
+        if table and tag_ids is not None:
+            X[:, F[column]] = catalog.tag_weights(table)[tag_ids].sum(axis=1) * scale
     if view.follows:
         X[:, F["follows_creator"]] = np.isin(creators, list(view.follows))
     X[:, F["coengagement"]] = np.log1p(coengagement_scores(state, view.recent, idx))

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from reelstack.recommend.catalog import ANN_KINDS, Catalog, ItemContent
+from reelstack.recommend.catalog import ANN_KINDS, Catalog, ItemContent, RecallIndex
 from reelstack.recommend.snapshot.arrays import ArrayReader, ArrayWriter, SnapshotError
-from reelstack.search.index.vectors import ExactIndex, UsearchIndex, VectorIndex
+from reelstack.search.index.vectors import ExactIndex, VectorIndex
 
-ANN_LOADERS = {"usearch": UsearchIndex.load, "exact": ExactIndex.load}
+ANN_LOADERS = {"usearch": RecallIndex.load, "exact": ExactIndex.load}
 
 
 def capture(catalog: Catalog, out: ArrayWriter) -> dict[str, Any]:
@@ -33,10 +33,9 @@ def capture(catalog: Catalog, out: ArrayWriter) -> dict[str, Any]:
     hashtags = [tag for c in contents for tag in c.hashtags]
     out.strings("items.hashtags", hashtags)
     out.offsets("items.hashtags_per_item", [len(c.hashtags) for c in contents])
-    vocabulary: dict[str, int] = {}
-    tag_ids = [vocabulary.setdefault(tag, len(vocabulary)) for c in contents for tag in c.tags]
+    vocabulary = catalog.tag_index  # holds every item's tags
     out.strings("tags", list(vocabulary))
-    out.put("items.tags", tag_ids, np.int32)
+    out.put("items.tags", [vocabulary[tag] for c in contents for tag in c.tags], np.int32)
     out.offsets("items.tags", [len(c.tags) for c in contents])
     out.strings("creators", catalog.creators)
     out.strings("languages", catalog.languages)
@@ -102,8 +101,11 @@ def _contents(catalog: Catalog, reader: ArrayReader, n: int) -> list[ItemContent
     hashtags = reader.strings("items.hashtags")
     hashtag_bounds = reader.offsets("items.hashtags_per_item", n, total=len(hashtags))
     vocabulary = reader.strings("tags")
-    tag_ids = reader.index("items.tags", max(len(vocabulary), 1)).tolist()
-    tag_bounds = reader.offsets("items.tags", n, total=len(tag_ids))
+    catalog.tag_index = {tag: tag_id for tag_id, tag in enumerate(vocabulary)}
+    flat = reader.index("items.tags", max(len(vocabulary), 1))
+    tag_bounds = reader.offsets("items.tags", n, total=len(flat))
+    _tag_matrix(catalog, flat, np.diff(tag_bounds))
+    tag_ids = flat.tolist()
     creators = catalog.creators
     return [
         ItemContent(
@@ -116,6 +118,15 @@ def _contents(catalog: Catalog, reader: ArrayReader, n: int) -> list[ItemContent
         )
         for i, creator in enumerate(catalog.creator[:n].tolist())
     ]
+
+
+def _tag_matrix(catalog: Catalog, flat: np.ndarray, per_item: np.ndarray) -> None:
+    """Each item's tag ids in its row of ``catalog.tag_matrix`` (padded with -1)."""
+    width = max(int(per_item.max()) if len(per_item) else 0, catalog.tag_matrix.shape[1])
+    catalog.tag_matrix = np.full((len(catalog.creator), width), -1, np.int32)
+    rows = np.repeat(np.arange(len(per_item)), per_item)
+    starts = np.repeat(np.cumsum(per_item) - per_item, per_item)
+    catalog.tag_matrix[rows, np.arange(len(flat)) - starts] = flat
 
 
 def _restore_vectors(catalog: Catalog, reader: ArrayReader, meta: dict[str, Any], n: int) -> None:
