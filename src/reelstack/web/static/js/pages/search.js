@@ -300,6 +300,7 @@ export async function render(view, route) {
   useStylesheet("search");
   let state = stateFrom(route.params);
   let controller = null;
+  const leaving = new AbortController(); // aborts page-level requests when the page is left
   const ui = layout(state);
   view.append(...ui.nodes);
 
@@ -410,7 +411,7 @@ export async function render(view, route) {
     clear(ui.notices);
     clear(ui.facets).append(el("p", { class: "hint" }, "Search to see filters."));
     showActiveFilters();
-    const data = await guarded(() => api.get("/v1/suggest", { q: "", limit: SUGGESTIONS }), "Trending searches");
+    const data = await guarded(() => api.get("/v1/suggest", { q: "", limit: SUGGESTIONS }, { signal: leaving.signal }), "Trending searches");
     const trending = data ? data.trending.map((t) => t.query) : [];
     const hint = trending.length ? "Trending searches:" : "Try “cat”, “#food” or a creator’s @handle.";
     const intro = emptyState("Search posts by what they say, show or are tagged with.", hint);
@@ -425,6 +426,7 @@ export async function render(view, route) {
   await run();
   if (!state.q) ui.input.focus();
   return () => {
+    leaving.abort();
     if (controller) controller.abort();
     box.destroy();
   };
