@@ -15,11 +15,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from reelstack.config import SearchSettings
 from reelstack.core import clock
@@ -37,9 +34,10 @@ from reelstack.search.highlight import highlights
 from reelstack.search.index.docs import DocRow, DocTable
 from reelstack.search.index.lexical import LexicalIndex
 from reelstack.search.index.vectors import VectorSet
-from reelstack.search.indexer import CROSSMODAL_SPACE, Indexer
+from reelstack.search.indexer import Indexer
 from reelstack.search.ltr.features import Signals
 from reelstack.search.ltr.phase import SecondPhase
+from reelstack.search.query_vectors import QueryVectors
 from reelstack.search.results import Candidate, Ranker, candidates_from_runs, facets
 from reelstack.search.suggest import Suggester
 from reelstack.storage.interfaces import Store
@@ -73,6 +71,7 @@ class SearchService:
         self.directory = Path(directory)
         self.settings = settings or SearchSettings()
         self.understand_settings = understand
+        self.query_vectors = QueryVectors(models, understand, self.settings.query_cache)
         self.segmenter = segmenter or default_segmenter()
         self.table = DocTable(self.directory / "docs.sqlite")
         self.lexical = LexicalIndex(self.directory / "lexical")
@@ -104,54 +103,7 @@ class SearchService:
 
     @property
     def crossmodal_space(self) -> str:
-        backend = (
-            self.understand_settings.crossmodal_backend if self.understand_settings else "conse"
-        )
-        if backend == "clip" and self.understand_settings and self.understand_settings.clip_model:
-            return f"open_clip/{self.understand_settings.clip_model.partition(':')[0]}"
-        return CROSSMODAL_SPACE
-
-    @property
-    def dense_model(self) -> str:
-        us = self.understand_settings
-        return us.text_embedding_model if us else "text-multilingual-e5"
-
-    @cached_property
-    def _embedding_cache(self) -> Any:
-        from reelstack.understand.embed import CACHE_FILE
-        from reelstack.understand.embed_cache import EmbeddingCache
-
-        return EmbeddingCache(self.models.cache_dir / CACHE_FILE)
-
-    def query_vectors(self, text: str, kinds: set[str]) -> tuple[dict[str, np.ndarray], list[str]]:
-        """Query vectors for the dense and cross-modal indexes; notes name what failed."""
-        from reelstack.understand.embed import embed_query
-
-        out: dict[str, np.ndarray] = {}
-        notes: list[str] = []
-        e5 = "text-multilingual-e5"
-        try:
-            if "dense" in kinds or (
-                "crossmodal" in kinds and self.crossmodal_space == CROSSMODAL_SPACE
-            ):
-                shared = embed_query(self.models, text, model=e5, cache=self._embedding_cache)
-                if "dense" in kinds:
-                    out["dense"] = (shared if self.dense_model == e5 else
-                                    embed_query(self.models, text, model=self.dense_model,
-                                                cache=self._embedding_cache))  # fmt: skip
-                if "crossmodal" in kinds and self.crossmodal_space == CROSSMODAL_SPACE:
-                    out["crossmodal"] = shared
-            if "crossmodal" in kinds and "crossmodal" not in out:
-                out["crossmodal"] = self._clip_stage.query_vectors([text])[0]
-        except ReelStackError as exc:
-            notes.append(f"semantic retrieval unavailable: {exc.message}")
-        return out, notes
-
-    @cached_property
-    def _clip_stage(self) -> Any:
-        from reelstack.understand.crossmodal import CrossModalStage
-
-        return CrossModalStage(self.models, self.understand_settings)
+        return self.query_vectors.crossmodal_space
 
     # -- writes (the indexer calls these) ----------------------------------------------------
 

@@ -172,6 +172,11 @@ class Segmenter:
         tokens = [token.casefold() for token in tokens]
         return [fold_accents(token) for token in tokens] if fold else tokens
 
+    def chinese_search_words(self, word: str) -> list[str]:
+        """The shorter words jieba's ``cut_for_search`` finds inside a Chinese word (search
+        indexes them too, so a query for a part finds the whole); ``word`` itself excluded."""
+        return [w for w in self._chinese().cut_for_search(word) if w != word]
+
     def _plain(self, text: str, language: str | None) -> list[str]:
         tokens: list[str] = []
         for match in _RUNS.finditer(text):

@@ -110,7 +110,7 @@ def with_search_words(tokens: list[str], segmenter: Segmenter) -> list[str]:
     for token in tokens:
         out.append(token)
         if len(token) >= 3 and token[0] != "#" and _HAN_RUN.fullmatch(token):
-            out += [w for w in segmenter._chinese().cut_for_search(token) if w != token]
+            out += segmenter.chinese_search_words(token)
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,8 @@ CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 _MAX_PARAMS = 500
+MAX_CACHED_ROWS = 50_000
+MAX_CACHED_KEYS = 2_000_000
 
 
 @dataclass(slots=True)
@@ -66,6 +69,8 @@ class DocTable:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._conn = open_side_db(self.path, _SCHEMA)
+        self._rows: OrderedDict[str, DocRow] = OrderedDict()  # parsed rows, by recent use
+        self._ids: dict[int, str] = {}  # ANN key → item id
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -133,33 +138,47 @@ class DocTable:
             )
 
     def get_many(self, item_ids: Sequence[str]) -> dict[str, DocRow]:
-        """Live rows by item id (without vectors)."""
-        found: dict[str, DocRow] = {}
+        """Live rows by item id (without vectors). Parsed rows are kept in memory and reused
+        while their ``seq`` is unchanged (checked here, so other processes' writes count)."""
         ids = list(dict.fromkeys(item_ids))
         with self._lock:
-            for start in range(0, len(ids), _MAX_PARAMS):
-                part = ids[start : start + _MAX_PARAMS]
-                marks = ",".join("?" * len(part))
-                for item_id, key, seq, meta in self._conn.execute(
-                    f"SELECT item_id, key, seq, meta FROM docs WHERE deleted = 0"
-                    f" AND item_id IN ({marks})",
-                    part,
-                ):
-                    found[item_id] = DocRow(item_id, json.loads(meta), key=key, seq=seq)
-        return found
+            live = self._select(ids, "item_id, seq", "item_id")
+            stale = [i for i, seq in live if (c := self._rows.get(i)) is None or c.seq != seq]
+            for item_id, key, seq, meta in self._select(
+                stale, "item_id, key, seq, meta", "item_id"
+            ):
+                self._remember(DocRow(item_id, json.loads(meta), key=key, seq=seq))
+            return {item_id: row for item_id, _ in live if (row := self._rows.get(item_id))}
 
     def ids_for_keys(self, keys: Sequence[int]) -> dict[int, str]:
-        out: dict[int, str] = {}
+        """Item ids of ANN keys (a key belongs to one item for good; deleted items are
+        dropped later by `get_many`)."""
         keys = [int(k) for k in keys]
         with self._lock:
-            for start in range(0, len(keys), _MAX_PARAMS):
-                part = keys[start : start + _MAX_PARAMS]
-                marks = ",".join("?" * len(part))
-                rows = self._conn.execute(
-                    f"SELECT key, item_id FROM docs WHERE deleted = 0 AND key IN ({marks})", part
-                )
-                out.update({int(k): i for k, i in rows})
-        return out
+            missing = [k for k in keys if k not in self._ids]
+            for key, item_id in self._select(missing, "key, item_id", "key"):
+                self._ids[int(key)] = item_id
+            if len(self._ids) > MAX_CACHED_KEYS:
+                self._ids.clear()
+            return {k: item_id for k in keys if (item_id := self._ids.get(k)) is not None}
+
+    def _select(self, values: Sequence[Any], columns: str, column: str) -> list[tuple]:
+        """``columns`` of live rows whose ``column`` is one of ``values`` (caller holds the
+        lock)."""
+        rows: list[tuple] = []
+        for start in range(0, len(values), _MAX_PARAMS):
+            part = values[start : start + _MAX_PARAMS]
+            marks = ",".join("?" * len(part))
+            rows += self._conn.execute(
+                f"SELECT {columns} FROM docs WHERE deleted = 0 AND {column} IN ({marks})", part
+            ).fetchall()
+        return rows
+
+    def _remember(self, row: DocRow) -> None:
+        self._rows[row.item_id] = row
+        self._rows.move_to_end(row.item_id)
+        if len(self._rows) > MAX_CACHED_ROWS:
+            self._rows.popitem(last=False)
 
     def changes(self, after_seq: int, page: int = 1000) -> Iterator[DocRow]:
         """Rows changed after ``after_seq`` (deleted ones too), with vectors, in seq order."""

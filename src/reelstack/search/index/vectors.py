@@ -22,11 +22,12 @@ from typing import Protocol
 import numpy as np
 
 from reelstack.core.errors import ConfigError, ModelUnavailable
-from reelstack.search.index.docs import DocTable
+from reelstack.search.index.docs import DocRow, DocTable
 
 log = logging.getLogger(__name__)
 
 KINDS = ("dense", "crossmodal")
+APPLY_PAGE = 1000  # changed rows applied to the vector indexes per call
 
 
 class VectorIndex(Protocol):
@@ -227,28 +228,42 @@ class VectorSet:
                 self._version = (generation, 0)
 
     def _apply(self, seen_seq: int) -> None:
-        """Apply rows changed since our version; ``seen_seq`` was read before (no race)."""
+        """Apply rows changed since our version; ``seen_seq`` was read before (no race).
+        Rows come in pages of distinct items, each page applied in one call per index (a bulk
+        load adds 100k vectors in seconds, not one by one)."""
         generation, seq = self._version
         applied = 0
+        page: list[DocRow] = []
         for row in self.table.changes(seq):
-            for kind in KINDS:
-                vector = getattr(row, kind)
-                index = self.indexes[kind]
-                key = np.array([row.key], dtype=np.int64)
-                if vector is None:
-                    if index is not None:
-                        index.remove(key)
-                    continue
-                if index is None:
-                    index = self.indexes[kind] = new_index(self.backend, len(vector))
-                if index.ndim == len(vector):
-                    index.upsert(key, vector[None, :])
-            seq = row.seq
-            applied += 1
-        self._version = (generation, max(seq, seen_seq))
+            page.append(row)
+            if len(page) >= APPLY_PAGE:
+                self._apply_page(page)
+                applied += len(page)
+                page = []
+        if page:
+            self._apply_page(page)
+            applied += len(page)
+        self._version = (generation, max(self._version[1], seen_seq))
         self._since_snapshot += applied
         if self._since_snapshot >= self.snapshot_every:
             self.snapshot()
+
+    def _apply_page(self, rows: list[DocRow]) -> None:
+        """One page of changed rows (each item once): removals, then batched upserts."""
+        for kind in KINDS:
+            keys = np.array([row.key for row in rows], dtype=np.int64)
+            present = [n for n, row in enumerate(rows) if getattr(row, kind) is not None]
+            index = self.indexes[kind]
+            if index is not None:
+                index.remove(keys)
+            if not present:
+                continue
+            vectors = np.stack([getattr(rows[n], kind) for n in present])
+            if index is None:
+                index = self.indexes[kind] = new_index(self.backend, vectors.shape[1])
+            if index.ndim == vectors.shape[1]:
+                index.upsert(keys[present], vectors)
+        self._version = (self._version[0], rows[-1].seq)
 
     def snapshot(self) -> None:
         """Save every index and the table version they reflect (temp file, then rename)."""
