@@ -23,14 +23,17 @@ def test_a_removed_post_shows_features_decision_history_and_related(
 
     decision = page.get_by_role("region", name="Moderation decision in force")
     expect(decision.locator(".decision .chip")).to_have_text("remove")
-    reasons = decision.locator("tbody tr.reason")
-    expect(reasons.first).to_be_visible()
-    expect(decision.locator("tbody")).to_contain_text("text.spam")
-    threshold = reasons.first.locator("td").nth(4).inner_text()
-    assert float(threshold) > 0
+    expect(decision.locator("tbody tr.reason").first).to_be_visible()
 
+    # Other tests may confirm this removal as reviewers (a manual decision then is in force),
+    # so automation's reasons are checked in the history, where every decision stays.
     history = page.get_by_role("region", name="Moderation history")
-    expect(history.locator(".audit-entry", has_text="decision.remove")).to_have_count(1)
+    automated = history.locator(".audit-entry", has_text="decision.remove").filter(
+        has_text="text.spam"
+    )
+    expect(automated).to_have_count(1)
+    threshold = automated.locator("tr.reason").first.locator("td").nth(4).inner_text()
+    assert float(threshold) > 0
     expect(page.get_by_role("region", name="On-screen text")).to_be_visible()
     expect(page.get_by_role("region", name="Language and text")).to_contain_text("Segmentation")
     embeddings = page.get_by_role("region", name="Embeddings")
