@@ -44,3 +44,17 @@ def test_expected_errors_print_one_line_without_traceback(tmp_path: Path) -> Non
     result = run_cli("keys", "add", "x", "--role", "god", "--data", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.strip() == "error: unknown role 'god'; use one of client, reviewer, admin"
+
+
+def test_sigterm_closes_the_platform(tmp_path: Path) -> None:
+    """uvicorn re-raises SIGTERM after its shutdown, so the app's lifespan closes the platform:
+    the store's last connection checkpoints and removes the write-ahead log."""
+    data = tmp_path / "data"
+    data.mkdir()
+    store = open_store(f"sqlite:///{data / 'reelstack.db'}")
+    store.set_meta(DEMO_MARKER, {"posts": 0})
+    store.close()
+    with serving("serve", data) as base:
+        assert get_json(base + "/v1/items")[0] == 200
+        assert (data / "reelstack.db-wal").exists()
+    assert not (data / "reelstack.db-wal").exists()

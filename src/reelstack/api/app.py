@@ -34,10 +34,17 @@ from reelstack.runtime.platform import Platform
 from reelstack.web import mount_console
 
 
-def create_app(settings: Settings | None = None, platform: Platform | None = None) -> FastAPI:
-    """Build the app. Pass ``platform`` to share one already open (tests, embedding)."""
+def create_app(
+    settings: Settings | None = None,
+    platform: Platform | None = None,
+    *,
+    close_platform: bool | None = None,
+) -> FastAPI:
+    """Build the app. Pass ``platform`` to share one already open (tests, embedding); the app
+    closes it at shutdown when it opened it or ``close_platform`` says so (``serve``: uvicorn
+    re-raises SIGTERM after shutdown, so code after ``uvicorn.run`` never runs)."""
     settings = settings or (platform.settings if platform else Settings())
-    owned = platform is None
+    owned = platform is None if close_platform is None else close_platform
     platform = platform or Platform.open(settings)
     check_open_access(settings.api.host, settings.api.open_access)
     # A demo data dir is open on loopback only; elsewhere it needs keys like any other.

@@ -41,7 +41,7 @@ def run_server(settings: Settings, platform: Platform) -> None:
             f"admin --data {settings.data_dir}`"
         )
     try:
-        app = create_app(settings, platform)
+        app = create_app(settings, platform, close_platform=True)
         typer.echo(f"ReelStack on http://{host}:{settings.api.port}  (data: {settings.data_dir})")
         if settings.understand.worker:
             platform.start_worker()

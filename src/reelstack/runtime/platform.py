@@ -49,6 +49,7 @@ class Platform:
     _understand: Any = None
     worker: UnderstandWorker | None = None
     jobs: list[PeriodicJob] = field(default_factory=list)
+    _closed: bool = field(default=False, repr=False)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Platform:
@@ -224,6 +225,10 @@ class Platform:
         return self.jobs
 
     def close(self) -> None:
+        """Stop background work and close the store; safe to call twice (serve and lifespan)."""
+        if self._closed:
+            return
+        self._closed = True
         for job in self.jobs:
             job.stop()
         self.jobs.clear()
