@@ -17,8 +17,8 @@ from reelstack.recommend.state import HOUR, value_at
 
 @asynccontextmanager
 async def _snapshot_at_shutdown(app: FastAPI) -> AsyncIterator[None]:
-    """Save the feed's snapshot when the server stops: uvicorn ends a SIGTERM by re-raising
-    the signal, so code after ``uvicorn.run`` (``Platform.close``) never runs then."""
+    """Save the feed's snapshot when the app stops, also when the platform outlives the app
+    (tests, embedding); ``Platform.close`` saves again only if the state changed since."""
     yield
     service = app.state.platform.__dict__.get("recommend")  # only if a feed was served
     if service is not None:
